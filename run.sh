@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh Debian/Ubuntu machine with Python 3.11, then:
+#   ./run.sh train [fmnist-train options]   train the default model and print its TTA test accuracy
+#   ./run.sh test                           run the notebooks' tests (nbdev-test) and the CLI tests (pytest)
+#   ./run.sh setup                          only set up
+#   ./run.sh readme                         regenerate README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+setup() {
+  local pkgs=""
+  python3 -c 'import ensurepip' 2>/dev/null || pkgs="python3-venv"
+  [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || pkgs="$pkgs dataset-fashion-mnist"
+  if [ -n "$pkgs" ] && command -v apt-get >/dev/null; then
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs \
+      || echo "run.sh: could not apt-get install$pkgs; Fashion-MNIST will be downloaded from Zalando's mirror" >&2
+  fi
+  if [ ! -f .venv/installed ] || [ pyproject.toml -nt .venv/installed ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q torch==2.14.1 torchvision==0.29.1
+    .venv/bin/pip install -q -e '.[dev]'
+    touch .venv/installed
+  fi
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  readme) setup; .venv/bin/jupyter nbconvert --log-level WARN --to markdown --output-dir . --output README nbs/index.ipynb ;;
+  train) shift; setup; exec .venv/bin/fmnist-train "$@" ;;
+  test)  setup; .venv/bin/nbdev-test; exec .venv/bin/pytest -q tests ;;
+  *) echo "usage: ./run.sh train [fmnist-train options] | test | setup | readme" >&2; exit 2 ;;
+esac

@@ -1,0 +1,54 @@
+"`fmnist-train` as a user runs it: a subprocess, its exit code, its output and the files it writes."
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+
+def run(*args, env=None):
+    return subprocess.run([str(BIN/'fmnist-train'), *map(str, args)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+
+def test_help():
+    r = run('--help')
+    assert r.returncode == 0, r.stderr
+    for opt in ('--arch', '--epochs', '--lr', '--subset', '--holdout', '--seed', '--out', '--no-tta', '--pretrained', '--tensorboard'):
+        assert opt in r.stdout
+
+def test_tiny_run(tmp_path):
+    out = tmp_path/'run'
+    r = run('--subset', 600, '--epochs', 1, '--out', out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    last = r.stdout.strip().splitlines()[-1]
+    m = json.loads((out/'metrics.json').read_text())['metrics']
+    assert last.startswith(f"test accuracy {m['test_accuracy']:.4f} | TTA accuracy {m['tta_accuracy']:.4f}")
+    assert last.endswith(str(out))
+    assert {p.name for p in out.iterdir()} == {'metrics.json', 'model.safetensors', 'history.csv', 'loss.png', 'confusion.png'}
+    r = run('--subset', 600, '--epochs', 1, '--out', out)  # never overwrites a run silently
+    assert r.returncode != 0 and 'already holds a run' in r.stderr
+
+@pytest.mark.parametrize('args,msg', [
+    (('--holdout', 1.5), 'holdout=1.5'),
+    (('--subset', 3), 'subset=3'),
+    (('--data-path', '/no/such/folder'), 'path=/no/such/folder lacks train-images-idx3-ubyte.gz'),
+    (('--arch', 'no_such_net'), "arch='no_such_net'"),
+])
+def test_bad_arguments(tmp_path, args, msg):
+    r = run(*args, '--out', tmp_path/'run')
+    assert r.returncode != 0
+    assert msg in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+
+def test_pretrained_offline(tmp_path):
+    r = run('--arch', 'resnet18', '--pretrained', '--subset', 200, '--epochs', 1, '--out', tmp_path/'run', env={'HF_HUB_OFFLINE': '1'})
+    assert r.returncode != 0
+    assert 'pretrained=False' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+
+def test_corrupt_data(tmp_path):
+    src = Path('/usr/share/datasets/fashion-mnist')
+    if not src.exists(): pytest.skip('Debian dataset-fashion-mnist not installed')
+    for f in src.iterdir(): (tmp_path/f.name).write_bytes(f.read_bytes())
+    bad = tmp_path/'t10k-labels-idx1-ubyte.gz'
+    bad.write_bytes(bad.read_bytes()[:100])
+    r = run('--data-path', tmp_path, '--out', tmp_path/'run')
+    assert r.returncode != 0
+    assert f'{bad}: not a readable gzip file' in r.stderr, r.stderr[-2000:]
