@@ -30,6 +30,6 @@ case "${1:-}" in
   setup) setup ;;
   readme) setup; .venv/bin/jupyter nbconvert --log-level WARN --to markdown --output-dir . --output README nbs/index.ipynb ;;
   train) shift; setup; exec .venv/bin/fmnist-train "$@" ;;
-  test)  setup; .venv/bin/nbdev-test; exec .venv/bin/pytest -q tests ;;
+  test)  setup; .venv/bin/nbdev-test --n-workers 1; exec .venv/bin/pytest -q tests ;;
   *) echo "usage: ./run.sh train [fmnist-train options] | test | setup | readme" >&2; exit 2 ;;
 esac
