@@ -12,7 +12,7 @@ def run(*args, env=None):
 def test_help():
     r = run('--help')
     assert r.returncode == 0, r.stderr
-    for opt in ('--arch', '--epochs', '--lr', '--subset', '--holdout', '--seed', '--out', '--no-tta', '--pretrained', '--tensorboard'):
+    for opt in ('--arch', '--epochs', '--lr', '--subset', '--holdout', '--seed', '--out', '--tta', 'none', '--pretrained', '--tensorboard'):
         assert opt in r.stdout
 
 def test_tiny_run(tmp_path):
@@ -33,6 +33,11 @@ def test_tiny_run(tmp_path):
     (dict(data_path='/no/such/folder'), 'path=/no/such/folder lacks train-images-idx3-ubyte.gz'),
     (dict(arch='no_such_net'), "arch='no_such_net'"),
     (dict(resume='/no/such/run'), 'resume=/no/such/run: no settings.json'),
+    (dict(preset='fastest'), "preset='fastest'"),
+    (dict(tta='sometimes'), "tta='sometimes'"),
+    (dict(opt='sgd2'), "opt='sgd2'"),
+    (dict(autoaugment='mnist'), "autoaugment='mnist'"),
+    (dict(schedule='warmup_cos', warmup=10, epochs=5), 'warmup=10'),
 ])
 def test_bad_arguments(tmp_path, kwargs, msg):
     "The command's function itself (in-process: a subprocess per case would cost seconds of imports each)"

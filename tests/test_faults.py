@@ -5,7 +5,7 @@ import pytest, torch
 from safetensors.torch import load_file
 
 BIN = Path(sys.executable).parent
-ARGS = ['--subset', '4000', '--epochs', '3', '--no-tta']
+ARGS = ['--subset', '4000', '--epochs', '3', '--tta', 'none']
 
 def cli(name, *args):
     return subprocess.run([str(BIN/name), *map(str, args)], capture_output=True, text=True, timeout=600)
