@@ -44,6 +44,7 @@ def test_bad_arguments(tmp_path, kwargs, msg):
     from fmnist_fastai.train import fmnist_train
     with pytest.raises(SystemExit) as e: fmnist_train.__wrapped__(out=str(tmp_path/'run'), **kwargs)
     assert str(e.value).startswith('fmnist-train: error: ') and msg in str(e.value)
+    assert not (tmp_path/'run').exists()  # nothing written for a run that could not start
 
 def test_pretrained_offline(tmp_path):
     r = run('--arch', 'resnet18', '--pretrained', '--subset', 200, '--epochs', 1, '--out', tmp_path/'run', env={'HF_HUB_OFFLINE': '1'})
