@@ -7,7 +7,6 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/recipes.html.md"""
 # %% ../nbs/07_recipes.ipynb #be886789
 from __future__ import annotations
 from functools import partial
-import torch
 from fastcore.foundation import L
 from fastai.basics import Learner, Callback
 from fastai.optimizer import Adam, ranger
