@@ -4,6 +4,7 @@
 #   ./run.sh test                           run the notebooks' tests (nbdev-test) and the CLI tests (pytest)
 #   ./run.sh setup                          only set up
 #   ./run.sh readme                         regenerate README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
+#   ./run.sh docs                           render the notebooks to HTML in _site_offline/ (nbdev-docs needs Quarto)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,7 +30,8 @@ setup() {
 case "${1:-}" in
   setup) setup ;;
   readme) setup; .venv/bin/jupyter nbconvert --log-level WARN --to markdown --output-dir . --output README nbs/index.ipynb ;;
+  docs) setup; exec .venv/bin/python tools/offline_docs.py ;;
   train) shift; setup; exec .venv/bin/fmnist-train "$@" ;;
   test)  setup; .venv/bin/nbdev-test --n-workers 1; exec .venv/bin/pytest -q tests ;;
-  *) echo "usage: ./run.sh train [fmnist-train options] | test | setup | readme" >&2; exit 2 ;;
+  *) echo "usage: ./run.sh train [fmnist-train options] | test | setup | readme | docs" >&2; exit 2 ;;
 esac

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json, random
 from pathlib import Path
 import numpy as np, torch
+import torch.distributed as dist
 from fastai.basics import Callback, CancelFitException
+from fastai.torch_core import get_model
+from fastai.distributed import DistributedDL
 from fastcore.foundation import L
 from fastai.callback.progress import CSVLogger
 
@@ -21,15 +24,20 @@ __all__ = ['CheckpointError', 'rng_states', 'set_rng_states', 'save_checkpoint',
 class CheckpointError(ValueError):
     "A checkpoint is unreadable, incomplete, or belongs to another run"
 
+def _shuffler(learn):
+    "The training `DataLoader` whose generator shuffles (under DDP, the one `DistributedDL` wraps)"
+    dl = learn.dls.train
+    return dl.dl if isinstance(dl, DistributedDL) else dl
+
 def rng_states(learn) -> dict:
     "Every random state training draws from, as `weights_only`-loadable values"
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    return dict(python=random.getstate(), torch=torch.get_rng_state(), dl=learn.dls.train.rng.getstate(),
+    return dict(python=random.getstate(), torch=torch.get_rng_state(), dl=_shuffler(learn).rng.getstate(),
                 numpy=[kind, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(gauss)])
 
 def set_rng_states(learn, s:dict):
     "Restore what `rng_states` saved"
-    random.setstate(_tuples(s['python'])); torch.set_rng_state(s['torch']); learn.dls.train.rng.setstate(_tuples(s['dl']))
+    random.setstate(_tuples(s['python'])); torch.set_rng_state(s['torch']); _shuffler(learn).rng.setstate(_tuples(s['dl']))
     kind, keys, *rest = s['numpy']
     np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
 
@@ -44,7 +52,8 @@ def _plain(o):
 def save_checkpoint(path, learn, epoch:int, settings:dict):
     "Atomically write model, optimizer, `epoch` (finished epochs), RNG states and `settings` to `path`"
     path = Path(path)
-    ckpt = dict(model=learn.model.state_dict(), opt=_plain(learn.opt.state_dict()), epoch=epoch, rng=rng_states(learn),
+    ckpt = dict(model=get_model(learn.model).state_dict(),  # unwrapped from DDP
+                opt=_plain(learn.opt.state_dict()), epoch=epoch, rng=rng_states(learn),
                 settings=json.dumps(settings, sort_keys=True))
     tmp = path.with_name(f'.{path.name}.tmp')
     torch.save(ckpt, tmp)
@@ -76,15 +85,15 @@ def restore(learn, ckpt:dict, path):
 
 # %% ../nbs/03_checkpoint.ipynb #0ef8aeeb
 class Checkpoint(Callback):
-    "Save a checkpoint to `path` after each epoch; with `ckpt`, restore its random states when epoch `ckpt['epoch']` starts"
+    "Save a checkpoint to `path` after each epoch (if `save`); with `ckpt`, restore its random states when epoch `ckpt['epoch']` starts"
     order = 65  # after the Recorder
-    def __init__(self, path, settings:dict, ckpt:dict|None=None):
-        self.path, self.settings, self.ckpt = Path(path), settings, ckpt
+    def __init__(self, path, settings:dict, ckpt:dict|None=None, save:bool=True):  # under DDP every rank restores, rank 0 saves
+        self.path, self.settings, self.ckpt, self.save = Path(path), settings, ckpt, save
         self.start = ckpt['epoch'] if ckpt else 0
     def before_epoch(self):
         if self.ckpt and self.epoch == self.start: set_rng_states(self.learn, self.ckpt['rng'])
     def after_epoch(self):
-        if self.epoch >= self.start: save_checkpoint(self.path, self.learn, self.epoch + 1, self.settings)
+        if self.save and self.epoch >= self.start: save_checkpoint(self.path, self.learn, self.epoch + 1, self.settings)
 
 class ResumableCSVLogger(CSVLogger):
     "fastai's `CSVLogger` that continues a resumed run's log: keeps the rows of the `start` finished epochs, skips re-logging them"
@@ -101,11 +110,18 @@ class ResumableCSVLogger(CSVLogger):
 class NonFiniteLossError(RuntimeError):
     "Training stopped on a NaN or infinite loss"
 
+def _anywhere(flag:bool) -> bool:
+    "True if `flag` is true in any process (under DDP, so that all ranks stop at the same batch instead of hanging)"
+    if not (dist.is_available() and dist.is_initialized()): return bool(flag)
+    t = torch.tensor([float(flag)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
 class NonFiniteGuard(Callback):
     "Cancel the fit at the first non-finite training loss, before backward and the optimizer step; `where` says where"
     order = -9
     def before_fit(self): self.where = None
     def after_loss(self):
-        if self.training and not torch.isfinite(self.loss).all():
+        if self.training and _anywhere(not torch.isfinite(self.loss).all()):
             self.where = dict(epoch=self.epoch, batch=self.iter, loss=self.loss.item())
             raise CancelFitException

@@ -189,9 +189,9 @@ class ResizeCrop(RandTransform):
         n, c, m, dev = x.shape[0], x.shape[1], self.resize - self.size, x.device
         if self.random: oy, ox = torch.randint(0, m+1, (2, n, 1), device=dev)
         else: oy = ox = torch.full((n, 1), m//2, device=dev)
-        steps = torch.arange(self.size, device=dev)
-        rows, cols = (oy + steps)[:, None, :, None], (ox + steps)[:, None, None, :]
-        return x[torch.arange(n, device=dev)[:, None, None, None], torch.arange(c, device=dev)[None, :, None, None], rows, cols]
+        steps, w = torch.arange(self.size, device=dev), x.shape[-1]
+        idx = (oy * w + ox)[:, None, :] + (steps[:, None] * w + steps).flatten()  # each crop's pixels in the flattened image
+        return x.flatten(2).gather(2, idx.expand(-1, c, -1)).view(n, c, self.size, self.size)
 
 class GrayToRGB(Transform):
     "Replicate the gray channel into 3, so that ImageNet-style backbones (and their weights) apply"

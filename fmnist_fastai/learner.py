@@ -6,7 +6,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/learner.html.md"""
 
 # %% ../nbs/01_learner.ipynb #e5d96374
 from __future__ import annotations
-import numpy as np, torch, timm
+import torch, timm
 from torch import nn
 from fastai.basics import Callback, Learner, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score
 from fastai.layers import ConvLayer, ResBlock, Flatten
@@ -16,7 +16,7 @@ from fastai.data.core import DataLoaders
 import fastai.callback.schedule, fastai.callback.progress  # patch in `fit_one_cycle`/`fit_flat_cos` and progress bars
 
 # %% auto #0
-__all__ = ['ARCHS', 'compact_resnet', 'Autocast', 'check_arch', 'fmnist_learner', 'fmnist_model']
+__all__ = ['ARCHS', 'compact_resnet', 'Autocast', 'check_arch', 'fmnist_learner', 'fmnist_model', 'small_input_stem']
 
 # %% ../nbs/01_learner.ipynb #71b4d46d
 def compact_resnet(n_out:int=10, c_in:int=3, stem:tuple=(24, 64), widths:tuple=(64, 128, 256), blocks:tuple=(1, 1, 1)) -> nn.Sequential:
@@ -54,23 +54,41 @@ def check_arch(arch:str) -> str:
     return arch
 
 def fmnist_learner(dls:DataLoaders, arch:str='compact_resnet', pretrained:bool=False, label_smoothing:float=0.1,
-                   bf16:bool=True, channels_last:bool=True, **kwargs) -> Learner:
-    "A `Learner` with accuracy and macro-F1 for `arch`: a name in `ARCHS` or a `timm` model name"
+                   bf16:bool=True, channels_last:bool=True, small_stem:bool=False, **kwargs) -> Learner:
+    "A `Learner` with accuracy and macro-F1 for `arch`: a name in `ARCHS` or a `timm` model name (`small_stem`: see above)"
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     kw = dict(loss_func=loss, metrics=[accuracy, F1Score(average='macro')], cbs=[Autocast()] if bf16 else []) | kwargs
     if channels_last: kw['cbs'] = [*kw['cbs'], ChannelsLast()]
     if arch in ARCHS:
         if pretrained: raise ValueError(f"arch={arch!r} has no pretrained weights; use pretrained=False")
-        return Learner(dls, fmnist_model(arch, dls.c), **kw)
+        return Learner(dls, fmnist_model(arch, dls.c, small_stem), **kw)
     check_arch(arch)
-    try: return vision_learner(dls, arch, pretrained=pretrained, **kw)
+    try: learn = vision_learner(dls, arch, pretrained=pretrained, **kw)
     except OSError as e:
         if not pretrained: raise
         raise RuntimeError(f"arch={arch!r}: could not fetch ImageNet weights from the Hugging Face hub ({type(e).__name__}). "
                            "Connect to the internet (or fill the HF cache), or train from scratch with pretrained=False.") from e
+    if small_stem: small_input_stem(learn.model)
+    return learn
 
 # %% ../nbs/01_learner.ipynb #049ca133
-def fmnist_model(arch:str='compact_resnet', n_out:int=10) -> nn.Module:
-    "The bare (untrained) network that `fmnist_learner(dls, arch)` trains"
-    if check_arch(arch) in ARCHS: return ARCHS[arch](n_out=n_out)
-    return create_timm_model(arch, n_out, pretrained=False)[0]
+def fmnist_model(arch:str='compact_resnet', n_out:int=10, small_stem:bool=False) -> nn.Module:
+    "The bare (untrained) network that `fmnist_learner(dls, arch, small_stem=small_stem)` trains"
+    if check_arch(arch) in ARCHS:
+        if small_stem: raise ValueError(f"small_stem=True: arch={arch!r} is built for 32-px images; the option is for timm ImageNet backbones")
+        return ARCHS[arch](n_out=n_out)
+    model = create_timm_model(arch, n_out, pretrained=False)[0]
+    return small_input_stem(model) if small_stem else model
+
+# %% ../nbs/01_learner.ipynb #5d454d15
+def small_input_stem(model:nn.Module) -> nn.Module:
+    "Make a timm ImageNet backbone keep resolution in its stem: first conv stride 1, stem max-pool removed (in place)"
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    if not convs or convs[0].stride == (1, 1): raise ValueError("small_input_stem: the first convolution does not downsample")
+    convs[0].stride = (1, 1)
+    for name, mod in model.named_modules():
+        if isinstance(mod, nn.MaxPool2d):  # the stem's pool comes before any residual/dense block
+            parent, _, attr = name.rpartition('.')
+            setattr(model.get_submodule(parent) if parent else model, attr, nn.Identity())
+            break
+    return model

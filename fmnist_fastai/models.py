@@ -1,4 +1,4 @@
-"""The seed's WRN-40-4 with Mish, timm backbones (resnet34, efficientnet_b0, densenet121) with an optional small-input stem, and what each costs per 32-px image.
+"""The seed's WRN-40-4 with Mish, timm backbones (resnet34, efficientnet_b0, densenet121) with and without a small-input stem, and what each costs per 32-px image.
 
 Docs: https://fmnist-fastai.github.io/fmnist_fastai/models.html.md"""
 
@@ -13,7 +13,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .learner import ARCHS
 
 # %% auto #0
-__all__ = ['WideBlock', 'wide_resnet', 'small_input_stem', 'flops_per_image']
+__all__ = ['WideBlock', 'wide_resnet', 'flops_per_image']
 
 # %% ../nbs/06_models.ipynb #94589da8
 class WideBlock(nn.Module):
@@ -41,18 +41,6 @@ ARCHS.update(wrn_40_4=partial(wide_resnet, 40, 4), wrn_40_4_relu=partial(wide_re
              wrn_16_4=partial(wide_resnet, 16, 4))
 
 # %% ../nbs/06_models.ipynb #8c4053f6
-def small_input_stem(model:nn.Module) -> nn.Module:
-    "Make a timm ImageNet backbone keep resolution in its stem: first conv stride 1, stem max-pool removed (in place)"
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    if not convs or convs[0].stride == (1, 1): raise ValueError("small_input_stem: the first convolution does not downsample")
-    convs[0].stride = (1, 1)
-    for name, mod in model.named_modules():
-        if isinstance(mod, nn.MaxPool2d):  # the stem's pool comes before any residual/dense block
-            parent, _, attr = name.rpartition('.')
-            setattr(model.get_submodule(parent) if parent else model, attr, nn.Identity())
-            break
-    return model
-
 def flops_per_image(model:nn.Module, size:int=32) -> float:
     "Forward FLOPs for one `size`-px 3-channel image"
     model.eval()

@@ -53,7 +53,7 @@ def load_predictor(path, allow_pickle:bool=False) -> Predictor:
         return Predictor(load_learner(weights, cpu=True).model.eval(), **geometry)
     if not weights.exists(): raise PredictError(f"{weights}: not found (did the run finish?)")
     if not settings: raise PredictError(f"{settings_file}: not found; it names the architecture of {weights.name}")
-    model = fmnist_model(settings['arch'])
+    model = fmnist_model(settings['arch'], small_stem=settings.get('small_stem', False))
     try: model.load_state_dict(load_file(weights))
     except Exception as e: raise PredictError(f"{weights}: not weights for {settings['arch']} ({str(e).splitlines()[0]})") from e
     return Predictor(model.eval(), **geometry)

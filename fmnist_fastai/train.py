@@ -6,7 +6,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/train.html.md"""
 
 # %% ../nbs/02_train.ipynb #5377fdb0
 from __future__ import annotations
-import inspect, json, os, platform, sys, time
+import inspect, json, platform, sys, time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import torch, timm, fastai
-from fastai.basics import Learner, set_seed
+from fastai.basics import Learner, set_seed, rank_distrib
 from fastcore.script import call_parse, store_true
 from safetensors.torch import save_file
 from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
@@ -25,6 +25,7 @@ from .learner import fmnist_learner
 from .augment import autoaugment, augmix, Erasing, MixUp, CutMix
 from .recipes import OPTIMIZERS, PRESETS, TTA_POLICIES, fit_schedule, lr_schedule, tta_preds
 import fmnist_fastai.models  # registers WRN-40-4 and friends in `ARCHS`
+from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore)
 
@@ -89,6 +90,8 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           label_smoothing:float|None=None, erasing:float|None=None, # RandomErasing probability (0: off)
           autoaugment:str|None=None, augmix:bool|None=None, mixup:float|None=None, cutmix:float|None=None, # alphas (0: off)
           tta:str|None=None, bf16:bool|None=None, pretrained:bool|None=None, # tta: 'flip', 'fastai' or 'none'
+          small_stem:bool|None=None, # timm backbones: keep resolution in the stem (see `small_input_stem`)
+          sync_bn:bool|None=None, # under DDP on GPUs, BatchNorm statistics over the global batch
           holdout:float=0.1, subset:int|None=None, seed:int=42, # holdout fraction of the 60k, subset of N images
           out=None, overwrite:bool=False, data_path=None, tensorboard:bool=False, num_workers:int=0,
           resume=None, # a run folder to continue from its last checkpoint, with its own settings
@@ -96,38 +99,42 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
     "Fit a preset (overridden by the arguments), then score the official test set plainly and with TTA; write the run to `out`"
     args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items() if k not in ('resume', 'cbs')}
     start = time.time()
+    world = join_launch()  # under torchrun / accelerate launch: one of `world` DDP processes; rank 0 writes the run
     if resume is None: settings, ckpt = resolve_settings(args), None
     else: out, settings, ckpt = _resume(resume, args)
     s = settings
     data = load_fashion_mnist(s['data_path'])
     learn = learner_from_settings(s, data, pretrained=s['pretrained'] and not ckpt)  # bad settings fail here, before any file is written
     if resume is None:
-        out = run_dir(out, s['arch'], overwrite)
+        out = on_rank0(lambda: _new_run(out, s, overwrite))
         s['out'] = str(out)
-        atomic_write(out/'settings.json', lambda t: t.write_text(json.dumps(s, indent=2)))
-    learn.path, dls = Path(out), learn.dls
+    learn.path, dls, main = Path(out), learn.dls, rank_distrib() == 0
     first = ckpt['epoch'] if ckpt else 0
     guard = NonFiniteGuard()
-    fit_cbs = [ResumableCSVLogger(start=first), Checkpoint(out/'checkpoint.pt', settings, ckpt), guard, *mixing_callbacks(s), *(cbs or [])]
-    if s['tensorboard']:
+    fit_cbs = [Checkpoint(out/'checkpoint.pt', settings, ckpt, save=main), guard, *mixing_callbacks(s), *(cbs or [])]
+    if main: fit_cbs.append(ResumableCSVLogger(start=first))
+    if main and s['tensorboard']:
         from fastai.callback.tensorboard import TensorBoardCallback  # needs the `tensorboard` package
         fit_cbs.append(TensorBoardCallback(log_dir=out/'tensorboard', trace_model=False))
     if ckpt: restore(learn, ckpt, out/'checkpoint.pt')
-    fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=fit_cbs, start_epoch=first)
-    if guard.where: raise NonFiniteLossError(_diverged(guard.where, out/'checkpoint.pt'))
-    train_time = time.time() - start
-    metrics = {}
-    if s['holdout']: metrics |= {f'holdout_{k}': v for k, v in scores(*learn.get_preds()).items()}
-    test_dl = fmnist_test_dl(dls, data)
-    preds, targs = learn.get_preds(dl=test_dl)
+    with distributed(learn, s['sync_bn']):  # under DDP each process fits on its shard, then predicts its share of each set
+        fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=fit_cbs, start_epoch=first)
+        if guard.where: raise NonFiniteLossError(_diverged(guard.where, out/'checkpoint.pt'))
+        train_time = time.time() - start
+        holdout = learn.get_preds() if s['holdout'] else None
+        test_dl = fmnist_test_dl(dls, data)
+        preds, targs = learn.get_preds(dl=test_dl)  # gathered from all processes
+        tta_p = tta_preds(learn, test_dl, s['tta'])
+    if not main: return TrainResult(learn, {}, out)  # rank 0 alone writes the run
+    metrics = {f'holdout_{k}': v for k, v in scores(*holdout).items()} if holdout else {}
     metrics |= {f'test_{k}': v for k, v in scores(preds, targs).items()}
-    tta_p = tta_preds(learn, test_dl, s['tta'])
     if tta_p is not None: metrics |= {f'tta_{k}': v for k, v in scores(tta_p, targs).items()}
     metrics |= dict(train_time_s=train_time, wall_time_s=time.time() - start)
     state = {k: v.contiguous() for k, v in learn.model.state_dict().items()}
     atomic_write(out/'model.safetensors', lambda t: save_file(state, str(t)))
     _save_plots(learn, out, preds if tta_p is None else tta_p, targs)
     record = dict(settings=settings, metrics=metrics, resumed_from_epoch=first, data=str(data.path), n_train=len(dls.train_ds),
+                  processes=world, global_bs=s['bs'] * world,
                   n_holdout=len(dls.valid_ds), device=str(dls.device), threads=torch.get_num_threads(), platform=platform.platform(),
                   started=datetime.fromtimestamp(start).isoformat(),
                   versions=dict(python=platform.python_version(), torch=torch.__version__, fastai=fastai.__version__, timm=timm.__version__,
@@ -143,7 +150,13 @@ def resolve_settings(args:dict) -> dict:
     if s['tta'] not in TTA_POLICIES: raise ValueError(f"tta={s['tta']!r}: use one of {list(TTA_POLICIES)}")
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if s['schedule'] != 'one_cycle': lr_schedule(s['schedule'], s['epochs'], s['lr'], s['warmup'])  # raises on a bad schedule
+    if s['sync_bn'] and not torch.cuda.is_available(): raise ValueError("sync_bn=True: PyTorch's SyncBatchNorm runs on GPUs only")
     return s
+
+def _new_run(out, s, overwrite):
+    out = run_dir(out, s['arch'], overwrite)
+    atomic_write(out/'settings.json', lambda t: t.write_text(json.dumps(s | dict(out=str(out)), indent=2)))
+    return out
 
 def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     "The seeded `DataLoaders` and `Learner` that `train` fits for settings `s` (MixUp/CutMix come from `mixing_callbacks`)"
@@ -151,7 +164,8 @@ def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'],
                      extra_tfms=_batch_augmentations(s), num_workers=s['num_workers'])
     learn = fmnist_learner(dls, s['arch'], pretrained=s['pretrained'] if pretrained is None else pretrained,
-                           label_smoothing=s['label_smoothing'], bf16=s['bf16'], opt_func=OPTIMIZERS[s['opt']], model_dir='.')
+                           label_smoothing=s['label_smoothing'], bf16=s['bf16'], small_stem=s.get('small_stem', False),
+                           opt_func=OPTIMIZERS[s['opt']], model_dir='.')
     learn.wd = s['wd']
     return learn
 
@@ -189,7 +203,7 @@ def summary_line(res:TrainResult) -> str:
     return f"test accuracy {m['test_accuracy']:.4f} | {tta} | macro-F1 {m['test_f1']:.4f} | wall {m['wall_time_s']:.0f}s | {res.out}"
 
 @call_parse
-def fmnist_train(preset:str='default', # settings to start from: default, seed, seed-ranger; the options below override them
+def fmnist_train(preset:str='default', # settings to start from: default, fast5, fast20, fast60, seed, seed-ranger; the options below override them
                  arch:str=None, # compact_resnet, wrn_40_4, wrn_40_4_relu, or a timm model name (e.g. resnet34, efficientnet_b0)
                  epochs:int=None, # epochs to train
                  lr:float=None, # (maximum) learning rate
@@ -209,6 +223,8 @@ def fmnist_train(preset:str='default', # settings to start from: default, seed, 
                  tta:str=None, # test-time augmentation: flip, fastai, none
                  fp32:store_true=False, # train in fp32 instead of bf16 autocast
                  pretrained:store_true=False, # start from ImageNet weights (timm archs; needs the HF hub)
+                 small_stem:store_true=False, # timm archs: first conv at stride 1 and no stem max-pool (4-16x the cost)
+                 sync_bn:store_true=False, # with several GPUs (torchrun / accelerate launch): SyncBatchNorm
                  holdout:float=0.1, # stratified holdout fraction of the 60k training images (0: train on all)
                  subset:int=None, # use only this many training images (stratified), for quick runs
                  seed:int=42, # random seed
@@ -220,10 +236,11 @@ def fmnist_train(preset:str='default', # settings to start from: default, seed, 
                  resume:str=None, # continue the run in this folder from its last checkpoint (its settings are kept)
                 ):
     "Train on Fashion-MNIST, then score the official test set plainly and with TTA"
-    flags = dict(augmix=augmix or None, bf16=False if fp32 else None, pretrained=pretrained or None)
+    flags = dict(augmix=augmix or None, bf16=False if fp32 else None, pretrained=pretrained or None, small_stem=small_stem or None,
+                 sync_bn=sync_bn or None)
     try: res = train(preset=preset, arch=arch, epochs=epochs, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
                      resize=resize, size=size, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
                      cutmix=cutmix, tta=tta, holdout=holdout, subset=subset, seed=seed, out=out, overwrite=overwrite,
                      data_path=data_path, tensorboard=tensorboard, num_workers=num_workers, resume=resume, **flags)
     except (DataError, ValueError, FileExistsError, RuntimeError, ImportError) as e: sys.exit(f"fmnist-train: error: {e}")
-    print(summary_line(res))
+    if res.metrics: print(summary_line(res))  # rank 0's; other DDP processes print nothing

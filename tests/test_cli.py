@@ -38,6 +38,8 @@ def test_tiny_run(tmp_path):
     (dict(opt='sgd2'), "opt='sgd2'"),
     (dict(autoaugment='mnist'), "autoaugment='mnist'"),
     (dict(schedule='warmup_cos', warmup=10, epochs=5), 'warmup=10'),
+    (dict(small_stem=True), "small_stem=True: arch='compact_resnet'"),
+    (dict(sync_bn=True), 'sync_bn=True'),
 ])
 def test_bad_arguments(tmp_path, kwargs, msg):
     "The command's function itself (in-process: a subprocess per case would cost seconds of imports each)"

@@ -1,0 +1,17 @@
+"gpu/h100.sh, the prepared GPU command, checked on this CPU: its wheels install and its training command runs."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+@pytest.mark.skipif(not Path('/usr/share/datasets/fashion-mnist').exists(), reason='needs Debian dataset-fashion-mnist')
+def test_dry_run():
+    r = subprocess.run(['bash', str(ROOT/'gpu/h100.sh'), 'dry-run'], capture_output=True, text=True, timeout=900,
+                       env={**os.environ, 'PYTHON': sys.executable})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'device: cpu' in r.stdout and 'test accuracy' in r.stdout and r.stdout.rstrip().endswith('dry-run: ok'), r.stdout[-2000:]
+
+def test_usage():
+    r = subprocess.run(['bash', str(ROOT/'gpu/h100.sh')], capture_output=True, text=True)
+    assert r.returncode == 2 and 'usage: gpu/h100.sh pack | run | dry-run' in r.stderr
