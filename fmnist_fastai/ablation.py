@@ -49,7 +49,7 @@ def run_ablation(csv, grid) -> pd.DataFrame:
         atomic_write(csv, lambda t: df.to_csv(t, index=False))
     return df
 
-# %% ../nbs/10_ablation.ipynb #a7641695
+# %% ../nbs/10_ablation.ipynb #f85d90a8
 def summarize(df:pd.DataFrame) -> pd.DataFrame:
     "Mean (and std over seeds) of each `(arch, trick)`, with the holdout change from the arch's baseline, in points"
     g = df.groupby(['arch', 'trick'], sort=False)
@@ -76,7 +76,7 @@ def plot_ablation(table:pd.DataFrame, fname=None):
     if fname: fig.savefig(fname, bbox_inches='tight')
     return fig
 
-# %% ../nbs/10_ablation.ipynb #4cb4c4cf
+# %% ../nbs/10_ablation.ipynb #084ff8b6
 def default_grid(epochs:int=3, subset:int=12_000, seeds=(0, 1), backbones=('resnet34', 'efficientnet_b0')) -> list:
     "Every trick on the compact ResNet for each seed, and the baseline of each other backbone for the first seed"
     return [('compact_resnet', t, s, epochs, subset) for s in seeds for t in TRICKS] + [(a, 'baseline', seeds[0], epochs, subset) for a in backbones]

@@ -85,7 +85,7 @@ def compare_loops(preset:str='default', images:int=12_800, epochs:int=1, rounds:
                 ratios=[round(f / l, 3) for f, l in times], pipeline_img_s=pipeline_speed(dl, 3), images=n, rounds=rounds,
                 arch=s['arch'], bs=s['bs'], bf16=s['bf16'], threads=torch.get_num_threads())
 
-# %% ../nbs/09_bench.ipynb #ea3a3699
+# %% ../nbs/09_bench.ipynb #47e583e7
 def time_to_accuracy(folder, fname=None, targets=((300, .935), (1200, .95), (3600, .955))):
     "Plot TTA test accuracy against wall time for the runs whose `metrics.json` lie under `folder`; save to `fname` if given"
     runs = [(json.loads(f.read_text()), f.parent.name) for f in sorted(Path(folder).glob('*/metrics.json'))]
@@ -102,7 +102,7 @@ def time_to_accuracy(folder, fname=None, targets=((300, .935), (1200, .95), (360
     if fname: fig.savefig(fname, bbox_inches='tight')
     return fig
 
-# %% ../nbs/09_bench.ipynb #2813eff8
+# %% ../nbs/09_bench.ipynb #67768edc
 def report(res:dict) -> str:
     "The lines `fmnist-bench` prints for `compare_loops`' result"
     what = (f"{res['arch']}, bs {res['bs']}, {'bf16' if res['bf16'] else 'fp32'}, {res['images']:,} images, "
