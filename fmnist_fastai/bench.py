@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import torch, torch.nn.functional as F
 from fastcore.script import call_parse, store_true
 from .data import MEAN, STD, load_fashion_mnist
+from .learner import fmnist_model
 from .recipes import PRESETS
-from .train import learner_from_settings, resolve_settings, train
+from .train import learner_from_settings, resolve_settings, train, summary_line
 
 # %% auto #0
 __all__ = ['pipeline_speed', 'loop_fit', 'fastai_fit', 'compare_loops', 'time_to_accuracy', 'report', 'fmnist_bench']
@@ -31,7 +32,6 @@ def pipeline_speed(dl, epochs:int=1) -> float:
 # %% ../nbs/09_bench.ipynb #e66365cf
 def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int=1, seed:int=0) -> float:
     "Train `settings['arch']` with a hand-written loop on uint8 `images`; seconds taken"
-    from fmnist_fastai.learner import fmnist_model
     s, n = settings, len(images)
     torch.manual_seed(seed)
     model = fmnist_model(s['arch']).to(memory_format=torch.channels_last).train()
@@ -93,8 +93,9 @@ def time_to_accuracy(folder, fname=None, targets=((300, .935), (1200, .95), (360
     fig, ax = plt.subplots(figsize=(7, 4))
     for rec, name in runs:
         m = rec['metrics']
-        ax.scatter(m['wall_time_s'] / 60, 100 * m.get('tta_accuracy', m['test_accuracy']))
-        ax.annotate(name, (m['wall_time_s'] / 60, 100 * m.get('tta_accuracy', m['test_accuracy'])), textcoords='offset points', xytext=(6, 4))
+        point = (m['wall_time_s'] / 60, 100 * m.get('tta_accuracy', m['test_accuracy']))
+        ax.scatter(*point)
+        ax.annotate(name, point, textcoords='offset points', xytext=(6, 4))
     for t, acc in targets:
         ax.plot([0, t / 60], [100 * acc] * 2, 'k--', lw=0.8)
         ax.text(t / 60 + 0.5, 100 * acc, f'target: {100 * acc:.1f}% in {t // 60} min', va='center', fontsize=8)
@@ -125,8 +126,5 @@ def fmnist_bench(preset:str=None, # train this preset end to end and print its t
         time_to_accuracy(plot, fname)
         print(fname)
     elif preset:
-        res = train(preset=preset)
-        m = res.metrics
-        print(f"preset {preset}: wall {m['wall_time_s']:.0f}s | test accuracy {m['test_accuracy']:.4f} | "
-              f"TTA accuracy {m.get('tta_accuracy', float('nan')):.4f} | {res.out}")
+        print(f'preset {preset}: {summary_line(train(preset=preset))}')
     else: print(report(compare_loops(images=images, epochs=epochs, rounds=rounds, **(dict(bf16=False) if fp32 else {}))))

@@ -13,6 +13,7 @@ import torch.distributed as dist
 from fastai.basics import Callback, CancelFitException
 from fastai.torch_core import get_model
 from fastai.distributed import DistributedDL
+from .distributed import backend_device
 from fastcore.foundation import L
 from fastai.callback.progress import CSVLogger
 
@@ -113,7 +114,7 @@ class NonFiniteLossError(RuntimeError):
 def _anywhere(flag:bool) -> bool:
     "True if `flag` is true in any process (under DDP, so that all ranks stop at the same batch instead of hanging)"
     if not (dist.is_available() and dist.is_initialized()): return bool(flag)
-    t = torch.tensor([float(flag)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+    t = torch.tensor([float(flag)], device=backend_device())
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return bool(t.item())
 

@@ -12,7 +12,7 @@ from fastai.basics import Learner, num_distrib, rank_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
-__all__ = ['join_launch', 'on_rank0', 'GlooDistributedDL', 'DDPTrainer', 'distributed']
+__all__ = ['join_launch', 'on_rank0', 'backend_device', 'GlooDistributedDL', 'DDPTrainer', 'distributed']
 
 # %% ../nbs/08_distributed.ipynb #23600522
 def join_launch() -> int:
@@ -33,11 +33,15 @@ def on_rank0(func):
     if box[1] is not None: raise box[1]
     return box[0]
 
-# %% ../nbs/08_distributed.ipynb #a5c55110
+# %% ../nbs/08_distributed.ipynb #a7473516
+def backend_device() -> str:
+    "Where the process group's collectives take their tensors: CUDA for NCCL, the CPU for gloo"
+    return 'cuda' if dist.get_backend() == 'nccl' else 'cpu'
+
 class GlooDistributedDL(DistributedDL):
     "fastai's `DistributedDL`, broadcasting rank 0's shuffled indices on the device the backend needs (fastai's uses CUDA)"
     def _broadcast(self, t, rank):
-        t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+        t = torch.tensor(t, dtype=torch.long, device=backend_device())
         dist.broadcast(t, rank)
         return t.cpu().tolist()
 
