@@ -20,7 +20,7 @@ __all__ = ['TRICKS', 'KEY', 'ablation_row', 'run_ablation', 'summarize', 'markdo
 # %% ../nbs/10_ablation.ipynb #f9f57d6e
 TRICKS = {'baseline': {}, 'erasing': dict(erasing=0.5), 'autoaugment': dict(autoaugment='imagenet'), 'augmix': dict(augmix=True),
           'mixup': dict(mixup=0.4), 'cutmix': dict(cutmix=1.), 'ranger_flat_cos': dict(opt='ranger', schedule='flat_cos'),
-          'adam_l2_warmup_cos': dict(opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1)}
+          'adam_l2_warmup_cos': dict(opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1), 'one_channel': dict(channels=1)}
 KEY = ['arch', 'trick', 'seed', 'epochs', 'subset']
 
 def ablation_row(arch:str, trick:str, seed:int, epochs:int, subset:int) -> dict:
@@ -52,6 +52,8 @@ def run_ablation(csv, grid) -> pd.DataFrame:
 # %% ../nbs/10_ablation.ipynb #f85d90a8
 def summarize(df:pd.DataFrame) -> pd.DataFrame:
     "Mean (and std over seeds) of each `(arch, trick)`, with the holdout change from the arch's baseline, in points"
+    rank = {a: i for i, a in enumerate(dict.fromkeys(df.arch))} | {t: i for i, t in enumerate(TRICKS)}  # archs as they come, tricks as in `TRICKS`
+    df = df.sort_values(['arch', 'trick'], key=lambda s: s.map(rank), kind='stable')
     g = df.groupby(['arch', 'trick'], sort=False)
     t = g[['holdout_accuracy', 'holdout_tta_accuracy', 'test_accuracy', 'tta_accuracy', 'wall_time_s']].mean() * [100, 100, 100, 100, 1]
     t['holdout_std'], t['seeds'] = g.holdout_accuracy.std().fillna(0) * 100, g.size()

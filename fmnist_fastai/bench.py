@@ -11,6 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch, torch.nn.functional as F
 from fastcore.script import call_parse, store_true
+from fastai.torch_core import default_device
 from .data import MEAN, STD, load_fashion_mnist
 from .learner import fmnist_model
 from .recipes import PRESETS
@@ -20,41 +21,48 @@ from .train import learner_from_settings, resolve_settings, train, summary_line
 __all__ = ['pipeline_speed', 'loop_fit', 'fastai_fit', 'compare_loops', 'time_to_accuracy', 'report', 'fmnist_bench']
 
 # %% ../nbs/09_bench.ipynb #d0b01dd4
+def _wait(device):
+    "Let `device` finish its queued work, so that a clock read after it is honest"
+    if torch.device(device or 'cpu').type == 'cuda': torch.cuda.synchronize(device)
+
 def pipeline_speed(dl, epochs:int=1) -> float:
     "Images per second that iterating `dl` yields (one warm-up batch excluded)"
-    it = iter(dl); next(it)
+    it = iter(dl); next(it); _wait(dl.device)
     n, start = 0, time.perf_counter()
     for _ in range(epochs):
         for xb, _ in it: n += len(xb)
         it = iter(dl)
+    _wait(dl.device)
     return n / (time.perf_counter() - start)
 
 # %% ../nbs/09_bench.ipynb #e66365cf
-def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int=1, seed:int=0) -> float:
-    "Train `settings['arch']` with a hand-written loop on uint8 `images`; seconds taken"
-    s, n = settings, len(images)
+def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int=1, seed:int=0, device=None) -> float:
+    "Train `settings['arch']` with a hand-written loop on uint8 `images`, held on `device` (default: fastai's); seconds taken"
+    s, n, dev = settings, len(images), device or default_device()
     torch.manual_seed(seed)
-    model = fmnist_model(s['arch']).to(memory_format=torch.channels_last).train()
+    images, labels, mean, std = images.to(dev), labels.to(dev), torch.tensor(MEAN, device=dev), torch.tensor(STD, device=dev)
+    model = fmnist_model(s['arch']).to(dev, memory_format=torch.channels_last).train()
     opt = torch.optim.AdamW(model.parameters(), s['lr'], weight_decay=s['wd'])
     steps = n // s['bs']
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, s['lr'], total_steps=epochs * steps, pct_start=0.25)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=s['label_smoothing'])
-    grid, margin = torch.arange(s['size']), s['resize'] - s['size']
+    grid, margin = torch.arange(s['size'], device=dev), s['resize'] - s['size']
     start = time.perf_counter()
     for _ in range(epochs):
-        perm = torch.randperm(n)
+        perm = torch.randperm(n, device=dev)
         for i in range(steps):
             idx = perm[i*s['bs']:(i+1)*s['bs']]
             x = F.interpolate(images[idx, None].float().div_(255), size=s['resize'], mode='bilinear', align_corners=False)
-            oy, ox = torch.randint(0, margin + 1, (2, len(idx), 1))
-            x = x[torch.arange(len(idx))[:, None, None], 0, (oy + grid)[:, :, None], (ox + grid)[:, None, :]]
-            x = torch.where(torch.rand(len(idx), 1, 1) < 0.5, x.flip(-1), x)
-            x = ((x - MEAN) / STD)[:, None].expand(-1, 3, -1, -1).contiguous(memory_format=torch.channels_last)
-            with torch.autocast('cpu', dtype=torch.bfloat16, enabled=s['bf16']): out = model(x)
+            oy, ox = torch.randint(0, margin + 1, (2, len(idx), 1), device=dev)
+            x = x[torch.arange(len(idx), device=dev)[:, None, None], 0, (oy + grid)[:, :, None], (ox + grid)[:, None, :]]
+            x = torch.where(torch.rand(len(idx), 1, 1, device=dev) < 0.5, x.flip(-1), x)
+            x = ((x - mean) / std)[:, None].expand(-1, 3, -1, -1).contiguous(memory_format=torch.channels_last)
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=s['bf16']): out = model(x)
             loss = loss_fn(out.float(), labels[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step(); sched.step()
+    _wait(dev)
     return time.perf_counter() - start
 
 def fastai_fit(settings:dict, data, epochs:int=1) -> tuple:
@@ -62,6 +70,7 @@ def fastai_fit(settings:dict, data, epochs:int=1) -> tuple:
     learn = learner_from_settings(settings | dict(holdout=0.), data)
     start = time.perf_counter()
     learn.fit_one_cycle(epochs, settings['lr'])
+    _wait(learn.dls.device)
     return time.perf_counter() - start, learn.dls.train
 
 # %% ../nbs/09_bench.ipynb #1faa95a2
@@ -83,7 +92,7 @@ def compare_loops(preset:str='default', images:int=12_800, epochs:int=1, rounds:
     fastai_s, loop_s = (statistics.median(t) for t in zip(*times))
     return dict(fastai_img_s=n / fastai_s, loop_img_s=n / loop_s, ratio=statistics.median(f / l for f, l in times),
                 ratios=[round(f / l, 3) for f, l in times], pipeline_img_s=pipeline_speed(dl, 3), images=n, rounds=rounds,
-                arch=s['arch'], bs=s['bs'], bf16=s['bf16'], threads=torch.get_num_threads())
+                arch=s['arch'], bs=s['bs'], bf16=s['bf16'], threads=torch.get_num_threads(), device=str(dl.device))
 
 # %% ../nbs/09_bench.ipynb #47e583e7
 def time_to_accuracy(folder, fname=None, targets=((300, .935), (1200, .95), (3600, .955))):
@@ -107,7 +116,7 @@ def time_to_accuracy(folder, fname=None, targets=((300, .935), (1200, .95), (360
 def report(res:dict) -> str:
     "The lines `fmnist-bench` prints for `compare_loops`' result"
     what = (f"{res['arch']}, bs {res['bs']}, {'bf16' if res['bf16'] else 'fp32'}, {res['images']:,} images, "
-            f"{res['threads']} threads, median of {res['rounds']} rounds")
+            f"{res['threads']} threads, {res['device']}, median of {res['rounds']} rounds")
     return (f"data pipeline (fmnist_dls, 1 process): {res['pipeline_img_s']:,.0f} img/s\n"
             f"hand-written loop: {res['loop_img_s']:,.0f} img/s | fmnist_fastai: {res['fastai_img_s']:,.0f} img/s ({what})\n"
             f"fastai/loop time ratio: {res['ratio']:.2f} (rounds: {', '.join(f'{r:.2f}' for r in res['ratios'])})")

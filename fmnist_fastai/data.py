@@ -1,4 +1,4 @@
-"""Find, verify and load Zalando's official Fashion-MNIST files, and turn them into fastai `DataLoaders` of 3-channel 32-px images.
+"""Find, verify and load Zalando's official Fashion-MNIST files, and turn them into fastai `DataLoaders` of 3-channel (or 1-channel) 32-px images.
 
 Docs: https://fmnist-fastai.github.io/fmnist_fastai/data.html.md"""
 
@@ -25,10 +25,10 @@ from fastdownload import download_url
 from sklearn.model_selection import train_test_split
 
 # %% auto #0
-__all__ = ['CLASSES', 'MIRROR', 'SYSTEM_DIRS', 'FILES', 'MEAN', 'STD', 'IdxSpec', 'DataError', 'read_idx', 'fastai_data_dir',
-           'download_fmnist', 'find_data', 'FashionMNIST', 'load_fashion_mnist', 'split_indices', 'Lookup',
-           'gray_image', 'ClassIndex', 'ArrayDL', 'ResizeCrop', 'GrayToRGB', 'fmnist_datablock', 'fmnist_dls',
-           'fmnist_test_dl']
+__all__ = ['CLASSES', 'MIRROR', 'SYSTEM_DIRS', 'FILES', 'MEAN', 'STD', 'CHANNELS', 'IdxSpec', 'DataError', 'read_idx',
+           'fastai_data_dir', 'download_fmnist', 'find_data', 'FashionMNIST', 'load_fashion_mnist', 'split_indices',
+           'Lookup', 'gray_image', 'ClassIndex', 'ArrayDL', 'ResizeCrop', 'GrayToRGB', 'check_channels',
+           'fmnist_datablock', 'fmnist_dls', 'fmnist_test_dl']
 
 # %% ../nbs/00_data.ipynb #12762073
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
@@ -195,27 +195,36 @@ class ResizeCrop(RandTransform):
 
 class GrayToRGB(Transform):
     "Replicate the gray channel into 3, so that ImageNet-style backbones (and their weights) apply"
-    order = 95  # after the affine augmentations (cheaper on one channel), before `Normalize`
-    def encodes(self, x:TensorImage): return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
+    order = 101  # last: augmentations, `Normalize` and erasing's noise all act on the one gray channel
+    def encodes(self, x:TensorImage): return x.repeat(1, 3, 1, 1) if x.shape[1] == 1 else x  # a copy: CutMix writes into batches
 
 # %% ../nbs/00_data.ipynb #6bdef281
 MEAN, STD = 0.2860, 0.3530
 
 # %% ../nbs/00_data.ipynb #e9034630
-def fmnist_datablock(data:FashionMNIST, resize:int=36, size:int=32, aug:dict|None=None, valid_idx=(), extra_tfms=()) -> DataBlock:
-    "3-channel Fashion-MNIST `DataBlock`: the seed's resize/crop, `aug_transforms(**aug)` (default: flips only), `extra_tfms`, `Normalize`"
+CHANNELS = (1, 3)
+
+def check_channels(channels:int) -> int:
+    "`channels` if the images can be fed with that many, else a `ValueError` that says so"
+    if channels not in CHANNELS: raise ValueError(f"channels={channels!r}: use 1 (gray as it is) or 3 (gray copied to RGB, as the seed)")
+    return channels
+
+def fmnist_datablock(data:FashionMNIST, resize:int=36, size:int=32, aug:dict|None=None, valid_idx=(), extra_tfms=(),
+                     channels:int=3) -> DataBlock:
+    "Fashion-MNIST `DataBlock` of `channels`-channel images: the seed's resize/crop, `aug_transforms(**aug)` (default: flips only), `extra_tfms`, `Normalize`"
     aug = dict(max_rotate=0., max_zoom=1., max_lighting=0., max_warp=0.) | (aug or {})
+    to_rgb = [GrayToRGB()] if check_channels(channels) == 3 else []
     return DataBlock(
         blocks=(TransformBlock(type_tfms=gray_image, batch_tfms=IntToFloatTensor), TransformBlock(type_tfms=ClassIndex())),
         get_x=Lookup(data.images), get_y=Lookup(data.labels), splitter=IndexSplitter(valid_idx), dl_type=ArrayDL,
-        batch_tfms=[ResizeCrop(resize, size), *aug_transforms(**aug), *extra_tfms, GrayToRGB(), Normalize.from_stats([MEAN]*3, [STD]*3)])
+        batch_tfms=[ResizeCrop(resize, size), *aug_transforms(**aug), *extra_tfms, Normalize.from_stats([MEAN], [STD]), *to_rgb])
 
 def fmnist_dls(data:FashionMNIST|None=None, bs:int=128, holdout:float=0.1, subset:int|None=None, seed:int=42,
-               resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), num_workers:int=0, **kwargs) -> DataLoaders:
+               resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), channels:int=3, num_workers:int=0, **kwargs) -> DataLoaders:
     "`DataLoaders` for training on a stratified `holdout` split (and optional `subset`) of the 60,000 training images"
     data = data or load_fashion_mnist()
     trn, val = split_indices(data.labels[data.train_idx].numpy(), holdout, subset, seed)
-    dblock = fmnist_datablock(data, resize, size, aug, valid_idx=range(len(trn), len(trn)+len(val)), extra_tfms=extra_tfms)
+    dblock = fmnist_datablock(data, resize, size, aug, valid_idx=range(len(trn), len(trn)+len(val)), extra_tfms=extra_tfms, channels=channels)
     return dblock.dataloaders(np.concatenate([trn, val]), bs=bs, num_workers=num_workers, **kwargs)
 
 def fmnist_test_dl(dls:DataLoaders, data:FashionMNIST, **kwargs) -> TfmdDL:

@@ -13,6 +13,7 @@ from fastai.layers import ConvLayer, ResBlock, Flatten
 from fastai.callback.channelslast import ChannelsLast
 from fastai.vision.learner import vision_learner, create_timm_model
 from fastai.data.core import DataLoaders
+from .data import check_channels
 import fastai.callback.schedule, fastai.callback.progress  # patch in `fit_one_cycle`/`fit_flat_cos` and progress bars
 
 # %% auto #0
@@ -54,16 +55,16 @@ def check_arch(arch:str) -> str:
     return arch
 
 def fmnist_learner(dls:DataLoaders, arch:str='compact_resnet', pretrained:bool=False, label_smoothing:float=0.1,
-                   bf16:bool=True, channels_last:bool=True, small_stem:bool=False, **kwargs) -> Learner:
-    "A `Learner` with accuracy and macro-F1 for `arch`: a name in `ARCHS` or a `timm` model name (`small_stem`: see above)"
+                   bf16:bool=True, channels_last:bool=True, small_stem:bool=False, channels:int=3, **kwargs) -> Learner:
+    "A `Learner` with accuracy and macro-F1 for `arch`: a name in `ARCHS` or a `timm` model name (`small_stem`: see above), for `dls` of `channels`-channel images"
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     kw = dict(loss_func=loss, metrics=[accuracy, F1Score(average='macro')], cbs=[Autocast()] if bf16 else []) | kwargs
     if channels_last: kw['cbs'] = [*kw['cbs'], ChannelsLast()]
     if arch in ARCHS:
         if pretrained: raise ValueError(f"arch={arch!r} has no pretrained weights; use pretrained=False")
-        return Learner(dls, fmnist_model(arch, dls.c, small_stem), **kw)
+        return Learner(dls, fmnist_model(arch, dls.c, small_stem, channels), **kw)
     check_arch(arch)
-    try: learn = vision_learner(dls, arch, pretrained=pretrained, **kw)
+    try: learn = vision_learner(dls, arch, pretrained=pretrained, n_in=check_channels(channels), **kw)
     except OSError as e:
         if not pretrained: raise
         raise RuntimeError(f"arch={arch!r}: could not fetch ImageNet weights from the Hugging Face hub ({type(e).__name__}). "
@@ -72,12 +73,13 @@ def fmnist_learner(dls:DataLoaders, arch:str='compact_resnet', pretrained:bool=F
     return learn
 
 # %% ../nbs/01_learner.ipynb #049ca133
-def fmnist_model(arch:str='compact_resnet', n_out:int=10, small_stem:bool=False) -> nn.Module:
-    "The bare (untrained) network that `fmnist_learner(dls, arch, small_stem=small_stem)` trains"
+def fmnist_model(arch:str='compact_resnet', n_out:int=10, small_stem:bool=False, channels:int=3) -> nn.Module:
+    "The bare (untrained) network that `fmnist_learner(dls, arch, small_stem=small_stem, channels=channels)` trains"
+    check_channels(channels)
     if check_arch(arch) in ARCHS:
         if small_stem: raise ValueError(f"small_stem=True: arch={arch!r} is built for 32-px images; the option is for timm ImageNet backbones")
-        return ARCHS[arch](n_out=n_out)
-    model = create_timm_model(arch, n_out, pretrained=False)[0]
+        return ARCHS[arch](n_out=n_out, c_in=channels)
+    model = create_timm_model(arch, n_out, pretrained=False, n_in=channels)[0]
     return small_input_stem(model) if small_stem else model
 
 # %% ../nbs/01_learner.ipynb #5d454d15

@@ -32,10 +32,11 @@ class PredictError(ValueError):
 
 @dataclass
 class Predictor:
-    "A trained network with the image geometry it was trained with"
+    "A trained network with the image geometry and input channels it was trained with"
     model: nn.Module
     resize: int = 36
     size: int = 32
+    channels: int = 3
 
 def load_predictor(path, allow_pickle:bool=False) -> Predictor:
     "Load a run folder, its `model.safetensors`, or (only with `allow_pickle`) a fastai `export.pkl`"
@@ -44,7 +45,7 @@ def load_predictor(path, allow_pickle:bool=False) -> Predictor:
     weights = path/'model.safetensors' if path.is_dir() else path
     settings_file = weights.parent/'settings.json'
     settings = json.loads(settings_file.read_text()) if settings_file.exists() else {}
-    geometry = dict(resize=settings.get('resize', 36), size=settings.get('size', 32))
+    geometry = dict(resize=settings.get('resize', 36), size=settings.get('size', 32), channels=settings.get('channels', 3))
     if weights.suffix in ('.pkl', '.pth', '.pt'):
         if not allow_pickle:
             raise PredictError(f"{weights}: pickle files can run arbitrary code when loaded; pass allow_pickle=True "
@@ -53,7 +54,7 @@ def load_predictor(path, allow_pickle:bool=False) -> Predictor:
         return Predictor(load_learner(weights, cpu=True).model.eval(), **geometry)
     if not weights.exists(): raise PredictError(f"{weights}: not found (did the run finish?)")
     if not settings: raise PredictError(f"{settings_file}: not found; it names the architecture of {weights.name}")
-    model = fmnist_model(settings['arch'], small_stem=settings.get('small_stem', False))
+    model = fmnist_model(settings['arch'], small_stem=settings.get('small_stem', False), channels=geometry['channels'])
     try: model.load_state_dict(load_file(weights))
     except Exception as e: raise PredictError(f"{weights}: not weights for {settings['arch']} ({str(e).splitlines()[0]})") from e
     return Predictor(model.eval(), **geometry)
@@ -116,8 +117,8 @@ def open_image(path) -> Image.Image:
 def _batch(p:Predictor, imgs:torch.Tensor) -> torch.Tensor:
     "Validation-time transforms of `01_data` on a uint8 batch (n, 28, 28)"
     x = TensorImage(imgs[:, None].float() / 255)
-    x = GrayToRGB()(ResizeCrop(p.resize, p.size)(x, split_idx=1))
-    return Normalize.from_stats([MEAN]*3, [STD]*3, cuda=False)(x)
+    x = Normalize.from_stats([MEAN], [STD], cuda=False)(ResizeCrop(p.resize, p.size)(x, split_idx=1))
+    return GrayToRGB()(x) if p.channels == 3 else x
 
 def predict(model, images, topk:int=1, invert:bool|None=None, bs:int=256) -> list[dict]:
     "Classify `images` (paths, PIL images or 28×28 uint8 arrays) with `model` (a `Predictor` or a path for `load_predictor`)"

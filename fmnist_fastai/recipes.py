@@ -58,10 +58,10 @@ def tta_preds(learn:Learner, dl, policy:str='flip'):
 PRESETS = {
     'default': dict(arch='compact_resnet', epochs=5, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
                     resize=36, size=32, label_smoothing=0.1, erasing=0., autoaugment=None, augmix=False, mixup=0., cutmix=0.,
-                    tta='fastai', bf16=True, pretrained=False, small_stem=False, sync_bn=False),
+                    tta='fastai', bf16=True, pretrained=False, small_stem=False, sync_bn=False, channels=3),
     'seed': dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='adam_l2', schedule='warmup_cos', warmup=10,
                  resize=36, size=32, label_smoothing=0., erasing=0.5, autoaugment='imagenet', augmix=False, mixup=0., cutmix=1.,
-                 tta='fastai', bf16=True, pretrained=False, small_stem=False, sync_bn=False),
+                 tta='fastai', bf16=True, pretrained=False, small_stem=False, sync_bn=False, channels=3),
 }
 PRESETS['seed-ranger'] = PRESETS['seed'] | dict(opt='ranger', schedule='flat_cos', warmup=0)
 # time to accuracy on 2 CPU cores: the default recipe at the images' own 28 px (resize 30 → crop 28), fewer or more epochs

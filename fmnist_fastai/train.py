@@ -20,7 +20,7 @@ from safetensors.torch import save_file
 from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
 
 import fmnist_fastai
-from .data import CLASSES, DataError, load_fashion_mnist, fmnist_dls, fmnist_test_dl
+from .data import CLASSES, DataError, check_channels, load_fashion_mnist, fmnist_dls, fmnist_test_dl
 from .learner import fmnist_learner
 from .augment import autoaugment, augmix, Erasing, MixUp, CutMix
 from .recipes import OPTIMIZERS, PRESETS, TTA_POLICIES, fit_schedule, lr_schedule, tta_preds
@@ -91,6 +91,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           autoaugment:str|None=None, augmix:bool|None=None, mixup:float|None=None, cutmix:float|None=None, # alphas (0: off)
           tta:str|None=None, bf16:bool|None=None, pretrained:bool|None=None, # tta: 'flip', 'fastai' or 'none'
           small_stem:bool|None=None, # timm backbones: keep resolution in the stem (see `small_input_stem`)
+          channels:int|None=None, # 3: gray copied to RGB (the seed's); 1: gray as it is
           sync_bn:bool|None=None, # under DDP on GPUs, BatchNorm statistics over the global batch
           holdout:float=0.1, subset:int|None=None, seed:int=42, # holdout fraction of the 60k, subset of N images
           out=None, overwrite:bool=False, data_path=None, tensorboard:bool=False, num_workers:int=0,
@@ -148,6 +149,7 @@ def resolve_settings(args:dict) -> dict:
     s = PRESETS[args['preset']] | {k: v for k, v in args.items() if v is not None or k not in PRESETS['default']}
     if s['opt'] not in OPTIMIZERS: raise ValueError(f"opt={s['opt']!r}: use one of {list(OPTIMIZERS)}")
     if s['tta'] not in TTA_POLICIES: raise ValueError(f"tta={s['tta']!r}: use one of {list(TTA_POLICIES)}")
+    check_channels(s.get('channels', 3))
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if s['schedule'] != 'one_cycle': lr_schedule(s['schedule'], s['epochs'], s['lr'], s['warmup'])  # raises on a bad schedule
     if s['sync_bn'] and not torch.cuda.is_available(): raise ValueError("sync_bn=True: PyTorch's SyncBatchNorm runs on GPUs only")
@@ -162,9 +164,9 @@ def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     "The seeded `DataLoaders` and `Learner` that `train` fits for settings `s` (MixUp/CutMix come from `mixing_callbacks`)"
     set_seed(s['seed'], reproducible=True)
     dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'],
-                     extra_tfms=_batch_augmentations(s), num_workers=s['num_workers'])
+                     extra_tfms=_batch_augmentations(s), channels=s.get('channels', 3), num_workers=s['num_workers'])
     learn = fmnist_learner(dls, s['arch'], pretrained=s['pretrained'] if pretrained is None else pretrained,
-                           label_smoothing=s['label_smoothing'], bf16=s['bf16'], small_stem=s.get('small_stem', False),
+                           label_smoothing=s['label_smoothing'], bf16=s['bf16'], small_stem=s.get('small_stem', False), channels=s.get('channels', 3),
                            opt_func=OPTIMIZERS[s['opt']], model_dir='.')
     learn.wd = s['wd']
     return learn
@@ -224,6 +226,7 @@ def fmnist_train(preset:str='default', # settings to start from: default, fast5,
                  fp32:store_true=False, # train in fp32 instead of bf16 autocast
                  pretrained:store_true=False, # start from ImageNet weights (timm archs; needs the HF hub)
                  small_stem:store_true=False, # timm archs: first conv at stride 1 and no stem max-pool (4-16x the cost)
+                 channels:int=None, # input channels: 3 (gray copied to RGB, the seed's) or 1 (gray as it is)
                  sync_bn:store_true=False, # with several GPUs (torchrun / accelerate launch): SyncBatchNorm
                  holdout:float=0.1, # stratified holdout fraction of the 60k training images (0: train on all)
                  subset:int=None, # use only this many training images (stratified), for quick runs
@@ -239,7 +242,8 @@ def fmnist_train(preset:str='default', # settings to start from: default, fast5,
     flags = dict(augmix=augmix or None, bf16=False if fp32 else None, pretrained=pretrained or None, small_stem=small_stem or None,
                  sync_bn=sync_bn or None)
     try: res = train(preset=preset, arch=arch, epochs=epochs, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
-                     resize=resize, size=size, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
+                     resize=resize, size=size, channels=channels, label_smoothing=label_smoothing, erasing=erasing,
+                     autoaugment=autoaugment, mixup=mixup,
                      cutmix=cutmix, tta=tta, holdout=holdout, subset=subset, seed=seed, out=out, overwrite=overwrite,
                      data_path=data_path, tensorboard=tensorboard, num_workers=num_workers, resume=resume, **flags)
     except (DataError, ValueError, FileExistsError, RuntimeError, ImportError) as e: sys.exit(f"fmnist-train: error: {e}")

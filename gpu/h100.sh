@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# One GPU run of the seed's recipe, prepared for a lent H100/H200 whose image has torch, timm and accelerate but not
-# fastai, and no network.
+# One lent H100/H200 session's runs (gpu/campaign.py: the seed recipe on WRN-40-4 for as many epochs as fit, the default
+# recipe at 5/20/50 epochs, fmnist-bench on the GPU, the ablation grid at a longer budget), prepared for an image that has
+# torch, timm and accelerate but not fastai, and no network.
 #   gpu/h100.sh pack      here: wheels fastai needs (pure Python, --no-deps) and the four Fashion-MNIST files into .gpu/
-#   gpu/h100.sh run       there (the device tool, carry [".gpu"]): install the wheels, train, write the run to $OUT
-#   gpu/h100.sh dry-run   here: the same install (wheels for this Python) and command on this CPU, tiny budget
-# EPOCHS (default 30) is the knob: the seed's 400 epochs do not fit in one 10-minute command.
+#   gpu/h100.sh run       there (the device tool, carry [".gpu"]): install the wheels, run the campaign into $OUT
+#   gpu/h100.sh dry-run   here: the same install (wheels for this Python) and the campaign on this CPU, tiny budget
+# BUDGET_S (default 470) is the seconds the campaign's jobs get; the command itself needs about 40 s more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARRY=.gpu
@@ -23,17 +24,6 @@ install() {  # $1: a private folder for the wheels in $2, put first on the path;
   export PYTHONPATH="$1:$PWD${PYTHONPATH:+:$PYTHONPATH}" FMNIST_DATA="$3"
 }
 
-train() {  # $1: output folder; the rest: extra fmnist-train options
-  local out=$1; shift
-  "$PY" - "$out" "$@" <<'PY'
-import sys, torch
-print(f"torch {torch.__version__}, device: {torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'}", flush=True)
-from fmnist_fastai.train import fmnist_train
-sys.argv = ['fmnist-train', '--out', sys.argv[1], *sys.argv[2:]]
-fmnist_train()
-PY
-}
-
 case "${1:-}" in
   pack)  # wheels for the GPU image's Python 3.12 (plum-dispatch is compiled)
     rm -rf "$CARRY"
@@ -43,14 +33,17 @@ case "${1:-}" in
     du -sh "$CARRY" ;;
   run)
     install /tmp/site "$CARRY/wheels" "$PWD/$CARRY/data"
-    train "${OUT:?set by the device tool}/seed" --preset seed --epochs "${EPOCHS:-30}" ;;
+    nvidia-smi -L || true
+    PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4 "$PY" gpu/campaign.py --out "${OUT:?set by the device tool}" --budget "${BUDGET_S:-470}" ;;
   dry-run)
     PY=${PYTHON:-.venv/bin/python}
     tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
     wheels "$tmp/wheels"  # for this machine's Python
     data "$tmp/data"
     install "$tmp/site" "$tmp/wheels" "$tmp/data"
-    train "$tmp/seed" --preset seed --arch compact_resnet --epochs 2 --warmup 1 --subset 600 --tta flip  # WRN-40-4 itself: 06_models
-    test -s "$tmp/seed/metrics.json" && echo "dry-run: ok" ;;
+    PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 "$PY" gpu/campaign.py --out "$tmp/out" --budget 200 --tiny  # WRN-40-4 itself: 06_models
+    tar -tzf "$tmp/out/runs.tgz" | grep -E 'runs/(seed-2ep|default-1ep|default-2ep)/metrics.json|runs/ablation/ablation.csv' | sort
+    test "$(tar -tzf "$tmp/out/runs.tgz" | grep -cE 'runs/(seed-2ep|default-1ep|default-2ep)/metrics.json|ablation.csv')" = 4 \
+      && grep -q 'fastai/loop time ratio' "$tmp/out/budget.log" && echo "dry-run: ok" ;;
   *) echo "usage: gpu/h100.sh pack | run | dry-run" >&2; exit 2 ;;
 esac

@@ -40,6 +40,7 @@ def test_tiny_run(tmp_path):
     (dict(schedule='warmup_cos', warmup=10, epochs=5), 'warmup=10'),
     (dict(small_stem=True), "small_stem=True: arch='compact_resnet'"),
     (dict(sync_bn=True), 'sync_bn=True'),
+    (dict(channels=2), 'channels=2: use 1'),
 ])
 def test_bad_arguments(tmp_path, kwargs, msg):
     "The command's function itself (in-process: a subprocess per case would cost seconds of imports each)"
