@@ -7,24 +7,24 @@
 - ablation: `fmnist-ablation` at a longer budget than the CPU grid's; rows are appended as they finish, and the job
            is stopped at the deadline
 
-Every run writes under --out/work; logs go to --out/<job>.log; after each run, and at the end, everything but the
-weights is packed into --out/runs.tgz and a summary into --out/campaign.json, so a command cut off still returns
-what finished. Holdout metrics are in every run; the test set is only scored, never used to choose.
+Every run writes into a temporary folder; logs go to --out/<job>.log; after each run, and at the end, everything but
+the weights is packed into --out/runs.tgz and a summary into --out/campaign.json, so a command cut off still returns
+what finished (and --out holds a few files only: the device tool returns at most 8). Holdout metrics are in every run; the test set is only scored, never used to choose.
 """
-import argparse, json, math, subprocess, sys, tarfile, threading, time
+import argparse, json, math, shutil, subprocess, sys, tarfile, tempfile, threading, time
 from functools import partial
 from pathlib import Path
 
 FULL = dict(subset=None, seed_arch='wrn_40_4', budget_epochs=((5, 20), (50,)), ablation_epochs=5, ablation_subset=60_000,
             ablation_archs='wrn_40_4,resnet34,efficientnet_b0', bench=[], probe_images=5_120, max_seed_epochs=400)
-TINY = dict(subset=600, seed_arch='compact_resnet', budget_epochs=((1,), (2,)), ablation_epochs=2, ablation_subset=600,
+TINY = dict(subset=600, seed_arch='compact_resnet', budget_epochs=((1,),), ablation_epochs=2, ablation_subset=600,
             ablation_archs='', bench=['--images', '256', '--rounds', '1'], probe_images=256, max_seed_epochs=2)
 GRACE_S = 30  # past the deadline, a run still going is stopped
 
 class Campaign:
     def __init__(self, out:Path, budget_s:float, cfg:dict):
-        self.out, self.work, self.cfg = out, out/'work', cfg
-        self.work.mkdir(parents=True, exist_ok=True)
+        self.out, self.work, self.cfg = out, Path(tempfile.mkdtemp(prefix='fmnist-campaign-')), cfg
+        out.mkdir(parents=True, exist_ok=True)
         self.start, self.deadline = time.time(), time.time() + budget_s
         self.lock, self.log = threading.Lock(), []
 
@@ -100,16 +100,20 @@ class Campaign:
 
     def run(self):
         first, *rest = self.cfg['budget_epochs']
-        budget = [partial(self.budget_job, 'budget', first, True)] + [partial(self.budget_job, f'budget{e[0]}', e, False) for e in rest]
-        jobs = [threading.Thread(target=self.guarded, args=(f,)) for f in (self.seed_job, *budget, self.ablation_job)]
+        budget = [('budget', partial(self.budget_job, 'budget', first, True))] + \
+                 [(f'budget{e[0]}', partial(self.budget_job, f'budget{e[0]}', e, False)) for e in rest]
+        todo = [('seed', self.seed_job), *budget, ('ablation', self.ablation_job)]
+        jobs = [threading.Thread(target=self.guarded, args=job) for job in todo]
         for j in jobs: j.start()
         for j in jobs: j.join()
         self.record(dict(job='campaign', run='end', elapsed_s=round(time.time() - self.start)))
         summarize(self.work)
+        shutil.rmtree(self.work)  # the weights: runs.tgz holds the rest
 
-    def guarded(self, job):
+    def guarded(self, name, job):
+        "Run `job`; an exception is recorded (and the other jobs go on)"
         try: job()
-        except Exception as e: self.record(dict(job=str(job), error=repr(e)))
+        except Exception as e: self.record(dict(job=name, error=repr(e)))
 
 def device_name():
     import torch

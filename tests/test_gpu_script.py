@@ -11,7 +11,7 @@ def test_dry_run():
                        env={**os.environ, 'PYTHON': sys.executable})
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.rstrip().endswith('dry-run: ok'), r.stdout[-3000:]
-    for run in ('seed-2ep', 'default-1ep', 'default-2ep'): assert f'{run}: holdout' in r.stdout, r.stdout[-3000:]
+    for run in ('seed-2ep', 'default-1ep'): assert f'{run}: holdout' in r.stdout, r.stdout[-3000:]
     assert '"run": "bench"' in r.stdout and '"rc": 0' in r.stdout
 
 def test_usage():
