@@ -40,7 +40,7 @@ def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int
     "Train `settings['arch']` with a hand-written loop on uint8 `images`, held on `device` (default: fastai's); seconds taken"
     s, n, dev = settings, len(images), device or default_device()
     torch.manual_seed(seed)
-    images, labels, mean, std = images.to(dev), labels.to(dev), torch.tensor(MEAN, device=dev), torch.tensor(STD, device=dev)
+    images, labels = images.to(dev), labels.to(dev)
     model = fmnist_model(s['arch']).to(dev, memory_format=torch.channels_last).train()
     opt = torch.optim.AdamW(model.parameters(), s['lr'], weight_decay=s['wd'])
     steps = n // s['bs']
@@ -56,7 +56,7 @@ def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int
             oy, ox = torch.randint(0, margin + 1, (2, len(idx), 1), device=dev)
             x = x[torch.arange(len(idx), device=dev)[:, None, None], 0, (oy + grid)[:, :, None], (ox + grid)[:, None, :]]
             x = torch.where(torch.rand(len(idx), 1, 1, device=dev) < 0.5, x.flip(-1), x)
-            x = ((x - mean) / std)[:, None].expand(-1, 3, -1, -1).contiguous(memory_format=torch.channels_last)
+            x = ((x - MEAN) / STD)[:, None].expand(-1, 3, -1, -1).contiguous(memory_format=torch.channels_last)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=s['bf16']): out = model(x)
             loss = loss_fn(out.float(), labels[idx])
             opt.zero_grad(set_to_none=True)

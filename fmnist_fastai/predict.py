@@ -45,19 +45,19 @@ def load_predictor(path, allow_pickle:bool=False) -> Predictor:
     weights = path/'model.safetensors' if path.is_dir() else path
     settings_file = weights.parent/'settings.json'
     settings = json.loads(settings_file.read_text()) if settings_file.exists() else {}
-    geometry = dict(resize=settings.get('resize', 36), size=settings.get('size', 32), channels=settings.get('channels', 3))
+    inputs = dict(resize=settings.get('resize', 36), size=settings.get('size', 32), channels=settings.get('channels', 3))
     if weights.suffix in ('.pkl', '.pth', '.pt'):
         if not allow_pickle:
             raise PredictError(f"{weights}: pickle files can run arbitrary code when loaded; pass allow_pickle=True "
                                "(--allow-pickle) only for a file from a source you trust")
         from fastai.learner import load_learner
-        return Predictor(load_learner(weights, cpu=True).model.eval(), **geometry)
+        return Predictor(load_learner(weights, cpu=True).model.eval(), **inputs)
     if not weights.exists(): raise PredictError(f"{weights}: not found (did the run finish?)")
     if not settings: raise PredictError(f"{settings_file}: not found; it names the architecture of {weights.name}")
-    model = fmnist_model(settings['arch'], small_stem=settings.get('small_stem', False), channels=geometry['channels'])
+    model = fmnist_model(settings['arch'], small_stem=settings.get('small_stem', False), channels=inputs['channels'])
     try: model.load_state_dict(load_file(weights))
     except Exception as e: raise PredictError(f"{weights}: not weights for {settings['arch']} ({str(e).splitlines()[0]})") from e
-    return Predictor(model.eval(), **geometry)
+    return Predictor(model.eval(), **inputs)
 
 # %% ../nbs/04_predict.ipynb #8fcb78d4
 MAX_FILE_BYTES = 64 * 2**20

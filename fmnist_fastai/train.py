@@ -149,7 +149,7 @@ def resolve_settings(args:dict) -> dict:
     s = PRESETS[args['preset']] | {k: v for k, v in args.items() if v is not None or k not in PRESETS['default']}
     if s['opt'] not in OPTIMIZERS: raise ValueError(f"opt={s['opt']!r}: use one of {list(OPTIMIZERS)}")
     if s['tta'] not in TTA_POLICIES: raise ValueError(f"tta={s['tta']!r}: use one of {list(TTA_POLICIES)}")
-    check_channels(s.get('channels', 3))
+    check_channels(s['channels'])
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if s['schedule'] != 'one_cycle': lr_schedule(s['schedule'], s['epochs'], s['lr'], s['warmup'])  # raises on a bad schedule
     if s['sync_bn'] and not torch.cuda.is_available(): raise ValueError("sync_bn=True: PyTorch's SyncBatchNorm runs on GPUs only")
@@ -163,10 +163,11 @@ def _new_run(out, s, overwrite):
 def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     "The seeded `DataLoaders` and `Learner` that `train` fits for settings `s` (MixUp/CutMix come from `mixing_callbacks`)"
     set_seed(s['seed'], reproducible=True)
+    channels = s.get('channels', 3)  # runs saved before the setting existed are 3-channel
     dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'],
-                     extra_tfms=_batch_augmentations(s), channels=s.get('channels', 3), num_workers=s['num_workers'])
+                     extra_tfms=_batch_augmentations(s), channels=channels, num_workers=s['num_workers'])
     learn = fmnist_learner(dls, s['arch'], pretrained=s['pretrained'] if pretrained is None else pretrained,
-                           label_smoothing=s['label_smoothing'], bf16=s['bf16'], small_stem=s.get('small_stem', False), channels=s.get('channels', 3),
+                           label_smoothing=s['label_smoothing'], bf16=s['bf16'], small_stem=s.get('small_stem', False), channels=channels,
                            opt_func=OPTIMIZERS[s['opt']], model_dir='.')
     learn.wd = s['wd']
     return learn

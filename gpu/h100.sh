@@ -42,8 +42,8 @@ case "${1:-}" in
     data "$tmp/data"
     install "$tmp/site" "$tmp/wheels" "$tmp/data"
     PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 "$PY" gpu/campaign.py --out "$tmp/out" --budget 150 --tiny  # WRN-40-4 itself: 06_models
-    tar -tzf "$tmp/out/runs.tgz" | grep -E 'runs/(seed-2ep|default-1ep)/metrics.json|runs/ablation/ablation.csv' | sort
-    test "$(tar -tzf "$tmp/out/runs.tgz" | grep -cE 'runs/(seed-2ep|default-1ep)/metrics.json|runs/ablation/ablation.csv')" = 3 \
-      && grep -q 'fastai/loop time ratio' "$tmp/out/budget.log" && echo "dry-run: ok" ;;
+    found=$(tar -tzf "$tmp/out/runs.tgz" | grep -E 'runs/(seed-2ep|default-1ep)/metrics.json|runs/ablation/ablation.csv' | sort)
+    echo "$found"
+    test "$(wc -l <<<"$found")" = 3 && grep -q 'fastai/loop time ratio' "$tmp/out/budget.log" && echo "dry-run: ok" ;;
   *) echo "usage: gpu/h100.sh pack | run | dry-run" >&2; exit 2 ;;
 esac

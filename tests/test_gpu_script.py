@@ -1,5 +1,5 @@
 "gpu/h100.sh, the prepared GPU command, checked on this CPU: its wheels install and its campaign (gpu/campaign.py) runs every job."
-import os, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -12,7 +12,8 @@ def test_dry_run():
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.rstrip().endswith('dry-run: ok'), r.stdout[-3000:]
     for run in ('seed-2ep', 'default-1ep'): assert f'{run}: holdout' in r.stdout, r.stdout[-3000:]
-    assert '"run": "bench"' in r.stdout and '"rc": 0' in r.stdout
+    records = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{')]
+    assert [e['rc'] for e in records if e.get('run') == 'bench'] == [0], records
 
 def test_usage():
     r = subprocess.run(['bash', str(ROOT/'gpu/h100.sh')], capture_output=True, text=True)
