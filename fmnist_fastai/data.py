@@ -185,7 +185,8 @@ class ResizeCrop(RandTransform):
         self.random = split_idx == 0
 
     def encodes(self, x:TensorImage):
-        x = F.interpolate(x, size=self.resize, mode='bilinear', align_corners=False, antialias=self.resize < x.shape[-1])
+        if x.shape[-1] != self.resize:  # at the images' own size (resize=28) there is nothing to interpolate
+            x = F.interpolate(x, size=self.resize, mode='bilinear', align_corners=False, antialias=self.resize < x.shape[-1])
         n, c, m, dev = x.shape[0], x.shape[1], self.resize - self.size, x.device
         if self.random: oy, ox = torch.randint(0, m+1, (2, n, 1), device=dev)
         else: oy = ox = torch.full((n, 1), m//2, device=dev)
