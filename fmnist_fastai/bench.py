@@ -104,10 +104,11 @@ def time_to_accuracy(folder, fname=None, targets=((300, .935), (1200, .95), (360
         m = rec['metrics']
         point = (m['wall_time_s'] / 60, 100 * m.get('tta_accuracy', m['test_accuracy']))
         ax.scatter(*point)
-        ax.annotate(name, point, textcoords='offset points', xytext=(6, 4))
+        ax.annotate(name, point, textcoords='offset points', xytext=(6, -4), va='top')  # below: the target labels sit on their lines
     for t, acc in targets:
         ax.plot([0, t / 60], [100 * acc] * 2, 'k--', lw=0.8)
         ax.text(t / 60 + 0.5, 100 * acc, f'target: {100 * acc:.1f}% in {t // 60} min', va='center', fontsize=8)
+    ax.margins(y=0.1)
     ax.set(xlabel='wall time (minutes)', ylabel='TTA test accuracy (%)', title='Time to accuracy', xlim=(0, max(t for t, _ in targets) / 60 * 1.35))
     if fname: fig.savefig(fname, bbox_inches='tight')
     return fig

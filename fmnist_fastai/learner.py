@@ -7,6 +7,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/learner.html.md"""
 # %% ../nbs/01_learner.ipynb #e5d96374
 from __future__ import annotations
 import torch, timm
+from functools import partial
 from torch import nn
 from fastai.basics import Callback, Learner, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score
 from fastai.layers import ConvLayer, ResBlock, Flatten
@@ -46,7 +47,7 @@ class Autocast(Callback):
         self.ctx = None
 
 # %% ../nbs/01_learner.ipynb #3ed1a6e3
-ARCHS = {'compact_resnet': compact_resnet}
+ARCHS = {'compact_resnet': compact_resnet, 'compact_resnet_thin': partial(compact_resnet, stem=(16, 32), widths=(32, 128, 256))}
 
 def check_arch(arch:str) -> str:
     "`arch` if it names a model in `ARCHS` or in timm, else a `ValueError` that says so"
