@@ -207,7 +207,7 @@ def summary_line(res:TrainResult) -> str:
 
 @call_parse
 def fmnist_train(preset:str='default', # settings to start from: default, fast5, fast20, fast60, seed, seed-ranger; the options below override them
-                 arch:str=None, # compact_resnet, wrn_40_4, wrn_40_4_relu, or a timm model name (e.g. resnet34, efficientnet_b0)
+                 arch:str=None, # compact_resnet, compact_resnet_thin, wrn_40_4, wrn_40_4_relu, wrn_16_4, or a timm model name (e.g. resnet34, efficientnet_b0)
                  epochs:int=None, # epochs to train
                  lr:float=None, # (maximum) learning rate
                  bs:int=None, # batch size
