@@ -1,135 +1,129 @@
-"""One lent GPU's worth of runs, as four jobs that share the GPU (each is one Python process at a time):
+"""One lent GPU's runs, one after the other in one process, each written as soon as it finishes:
 
-- seed:    the seed's recipe (WRN-40-4, AutoAugment, erasing, CutMix, Adam + warm-up + cosine) for as many epochs as fit
-           before the deadline, sized by timing a short fit first; warm-up scaled like the seed's 10 of 400 epochs
-- budget:  `fmnist-bench` on this device, then the default recipe at the fast.ai course's 5 and 20 epochs, the
-           second started only if its predicted time (from the first) fits; the 50-epoch run is a fourth job of its own
-- ablation: `fmnist-ablation` at a longer budget than the CPU grid's; rows are appended as they finish, and the job
-           is stopped at the deadline
+1. `fmnist-bench` on the GPU: the fastai/loop time ratio and the data pipeline (compact ResNet at 32 px, as measured
+   before), and the seed recipe's seconds per epoch (WRN-40-4, AutoAugment, erasing, CutMix; 54,000 images);
+2. `gpu5`: five minutes of a wide ResNet on 54,000 images, holdout and test scored, fixed before the run;
+3. the epoch budgets `ep5`, `ep20`, `ep50`, each started only if its predicted time fits;
+4. `seed-ranger`, the seed's Run B exactly, for the minutes that are left.
 
-Every run writes into a temporary folder; logs go to --out/<job>.log; after each run, and at the end, everything but
-the weights is packed into --out/runs.tgz and a summary into --out/campaign.json, so a command cut off still returns
-what finished (and --out holds a few files only: the device tool returns at most 8). Holdout metrics are in every run; the test set is only scored, never used to choose.
+Each run's `metrics.json`, `history.csv` and `settings.json` (not the weights) go into --out/runs.tgz, a summary into
+--out/campaign.json, after every step, so a command cut off still returns what finished. Holdout metrics are in every
+run; the test set is only scored, never used to choose.
 """
-import argparse, json, math, shutil, subprocess, sys, tarfile, tempfile, threading, time
-from functools import partial
+import argparse, json, math, sys, tarfile, tempfile, time, traceback
 from pathlib import Path
 
-FULL = dict(subset=None, seed_arch='wrn_40_4', budget_epochs=((5, 20), (50,)), ablation_epochs=5, ablation_subset=60_000,
-            ablation_archs='wrn_40_4,resnet34,efficientnet_b0', bench=[], probe_images=5_120, max_seed_epochs=400)
-TINY = dict(subset=600, seed_arch='compact_resnet', budget_epochs=((1,),), ablation_epochs=2, ablation_subset=600,
-            ablation_archs='', bench=['--images', '256', '--rounds', '1'], probe_images=256, max_seed_epochs=2)
-GRACE_S = 30  # past the deadline, a run still going is stopped
+FULL = dict(images=12_800, rounds=3, seed_epochs=2, subset=None, gpu5=None, budgets=('ep5', 'ep20', 'ep50'), min_seed_minutes=1.0)
+TINY = dict(images=256, rounds=1, seed_epochs=2, subset=600, gpu5=0.4, budgets=('ep5',), min_seed_minutes=0.2,
+            overrides=dict(arch='maxpool_resnet_half', resize=28, size=28, tta='flip'))  # CPU dry-run: small data, small network, 2-view TTA
+
+def torch_cuda() -> bool:
+    import torch
+    return torch.cuda.is_available()
 
 class Campaign:
     def __init__(self, out:Path, budget_s:float, cfg:dict):
-        self.out, self.work, self.cfg = out, Path(tempfile.mkdtemp(prefix='fmnist-campaign-')), cfg
+        self.out, self.cfg, self.work = out, cfg, Path(tempfile.mkdtemp(prefix='fmnist-campaign-'))
         out.mkdir(parents=True, exist_ok=True)
-        self.start, self.deadline = time.time(), time.time() + budget_s
-        self.lock, self.log = threading.Lock(), []
+        self.start, self.deadline, self.log = time.time(), time.time() + budget_s, []
 
-    def left(self): return self.deadline - time.time()
-
-    def module(self, job:str, name:str, mod:str, *args, grace:float=GRACE_S) -> float|None:
-        "Run `python -m fmnist_fastai.<mod> args` into <job>.log, stopped `grace` s past the deadline; its seconds, or None if it failed or was stopped"
-        t0 = time.time()
-        with open(self.out/f'{job}.log', 'a') as log:
-            print(f'\n### {name}: {mod} {" ".join(map(str, args))}', file=log, flush=True)
-            p = subprocess.Popen([sys.executable, '-m', f'fmnist_fastai.{mod}', *map(str, args)], stdout=log, stderr=subprocess.STDOUT)
-            try: rc = p.wait(timeout=max(self.left() + grace, 1))
-            except subprocess.TimeoutExpired: p.kill(); rc = p.wait()
-        secs = time.time() - t0
-        self.record(dict(job=job, run=name, module=mod, args=list(map(str, args)), rc=rc, seconds=round(secs, 1)))
-        return secs if rc == 0 else None
+    def left(self) -> float: return self.deadline - time.time()
 
     def record(self, entry:dict):
-        with self.lock:
-            self.log.append(entry)
-            print(json.dumps(entry), flush=True)
-            self.pack()
+        "Log `entry`, then rewrite campaign.json and runs.tgz (each under a temporary name, then renamed)"
+        from fmnist_fastai.data import atomic_write
+        from fmnist_fastai.learner import machine
+        entry['at_s'] = round(time.time() - self.start, 1)
+        self.log.append(entry)
+        print(json.dumps(entry), flush=True)
+        def pack(tmp):
+            with tarfile.open(tmp, 'w:gz') as tar:
+                tar.add(self.work, 'runs', filter=lambda t: None if t.name.endswith(('.safetensors', '.pt')) else t)
+        atomic_write(self.out/'runs.tgz', pack)
+        atomic_write(self.out/'campaign.json', lambda t: t.write_text(json.dumps(dict(machine=machine(), runs=self.log), indent=2)))
 
-    def pack(self):
-        "runs.tgz (all but weights and checkpoints) and campaign.json, each written to a temporary name and renamed"
-        tmp = self.out/'runs.tgz.tmp'
-        with tarfile.open(tmp, 'w:gz') as tar:
-            tar.add(self.work, 'runs', filter=lambda t: None if t.name.endswith(('.safetensors', '.pt')) else t)
-        tmp.replace(self.out/'runs.tgz')
-        (self.out/'campaign.json.tmp').write_text(json.dumps(dict(device=device_name(), elapsed_s=round(time.time() - self.start),
-                                                                   runs=self.log), indent=2))
-        (self.out/'campaign.json.tmp').replace(self.out/'campaign.json')
+    def step(self, name:str, f):
+        "Run step `f`, recording its result or its error; the campaign goes on either way"
+        t0 = time.time()
+        try: res = f()
+        except Exception as e: return self.record(dict(step=name, error=f'{type(e).__name__}: {e}', trace=traceback.format_exc()[-1500:]))
+        self.record(dict(step=name, seconds=round(time.time() - t0, 1), **(res or {})))
+        return res
 
-    def train(self, job, name, *args):
-        return self.module(job, name, 'train', '--out', self.work/name, '--overwrite', *self.subset(), *args)
+    def train(self, name:str, **kw) -> dict:
+        from fmnist_fastai.training import train
+        res = train(out=self.work/name, overwrite=True, subset=self.cfg['subset'], **self.cfg.get('overrides', {}), **kw)
+        rec = json.loads((res.out/'metrics.json').read_text())
+        return dict(run=name, epochs=rec['settings']['epochs'], **{k: round(v, 4) for k, v in res.metrics.items()})
 
-    def subset(self): return ['--subset', self.cfg['subset']] if self.cfg['subset'] else []
-
-    def seed_job(self):
-        epochs = self.seed_epochs()
-        if epochs < 2: return self.record(dict(job='seed', run='seed', skipped=f'{epochs} epoch(s) fit before the deadline'))
-        warmup = max(1, round(epochs * 10 / 400))  # the seed's 10 warm-up epochs of 400
-        self.train('seed', f'seed-{epochs}ep', '--preset', 'seed', '--arch', self.cfg['seed_arch'], '--epochs', epochs, '--warmup', warmup)
-
-    def seed_epochs(self) -> int:
-        "Epochs of the seed recipe that fit before the deadline, from timing a short fit of it (one-cycle, no CutMix)"
-        from fmnist_fastai.bench import fastai_fit
-        from fmnist_fastai.data import load_fashion_mnist
-        from fmnist_fastai.train import resolve_settings
-        n = self.cfg['probe_images']
-        s = resolve_settings(dict(preset='seed', arch=self.cfg['seed_arch'], holdout=0., subset=n, seed=0, data_path=None,
-                                  num_workers=0, tensorboard=False))
-        secs, _ = fastai_fit(s, load_fashion_mnist())
-        epoch_s = 1.15 * secs / n * 0.9 * (self.cfg['subset'] or 60_000)  # 15% for the holdout pass and the schedule's callbacks
-        epochs = math.floor((self.left() - 20 - 0.5 * epoch_s) / epoch_s)  # half an epoch for holdout, test and TTA at the end
-        self.record(dict(job='seed', run='probe', images=n, seconds=round(secs, 1), epoch_s=round(epoch_s, 1), epochs=epochs))
-        return min(epochs, self.cfg['max_seed_epochs'])
-
-    def budget_job(self, job:str, epochs_seq, bench:bool):
-        if bench: self.module(job, 'bench', 'bench', *self.cfg['bench'])
-        prev = None
-        for epochs in epochs_seq:
-            if prev and prev[1] * epochs / prev[0] > self.left():
-                self.record(dict(job=job, run=f'default-{epochs}ep', skipped=f'predicted {prev[1] * epochs / prev[0]:.0f}s, {self.left():.0f}s left'))
-                continue
-            secs = self.train(job, f'default-{epochs}ep', '--preset', 'default', '--epochs', epochs)
-            if secs: prev = (epochs, secs)
-
-    def ablation_job(self):
+    def bench(self) -> dict:
+        from fmnist_fastai.bench import compare_loops, seed_epoch_s
         c = self.cfg
-        self.module('ablation', 'ablation', 'ablation', '--csv', self.work/'ablation'/'ablation.csv', '--epochs', c['ablation_epochs'],
-                    '--subset', c['ablation_subset'], '--seeds', '0', '--archs', c['ablation_archs'], grace=0)  # finished rows stay
+        r = compare_loops(images=c['images'], rounds=c['rounds'], arch='compact_resnet', resize=36, size=32)
+        res = dict(ratio=round(r['ratio'], 3), ratios=[round(x, 3) for x in r['ratios']], fastai_img_s=round(r['fastai_img_s']),
+                   loop_img_s=round(r['loop_img_s']), pipeline_img_s=round(r['pipeline_img_s']), precision=r['precision'])
+        res['seed_epoch_s'] = round(seed_epoch_s(c['seed_epochs'], subset=c['subset'], **c.get('overrides', {})), 2)
+        return res
 
-    def run(self):
-        first, *rest = self.cfg['budget_epochs']
-        budget = [('budget', partial(self.budget_job, 'budget', first, True))] + \
-                 [(f'budget{e[0]}', partial(self.budget_job, f'budget{e[0]}', e, False)) for e in rest]
-        todo = [('seed', self.seed_job), *budget, ('ablation', self.ablation_job)]
-        jobs = [threading.Thread(target=self.guarded, args=job) for job in todo]
-        for j in jobs: j.start()
-        for j in jobs: j.join()
-        self.record(dict(job='campaign', run='end', elapsed_s=round(time.time() - self.start)))
-        summarize(self.work)
-        shutil.rmtree(self.work)  # the weights: runs.tgz holds the rest
+    def pipeline(self) -> dict:
+        "The training pipeline alone (resize 36, crop 32, flip, normalise, 3 channels) at several batch sizes"
+        from fmnist_fastai.bench import pipeline_speed
+        from fmnist_fastai.data import load_fashion_mnist, fmnist_dls
+        data = load_fashion_mnist()
+        return {f'bs{bs}_img_s': round(pipeline_speed(fmnist_dls(data, bs=bs, holdout=0, subset=self.cfg['subset']).train, 2)) for bs in (128, 256, 512)}
 
-    def guarded(self, name, job):
-        "Run `job`; an exception is recorded (and the other jobs go on)"
-        try: job()
-        except Exception as e: self.record(dict(job=name, error=repr(e)))
+    def sync_check(self) -> dict:
+        "Host-device syncs per training batch, counted by CUDA's sync debug mode during the training phase of an epoch (after a warm-up epoch)"
+        import warnings, collections, torch
+        from fastai.basics import Callback
+        from fmnist_fastai.data import load_fashion_mnist
+        from fmnist_fastai.recipes import fit_schedule
+        from fmnist_fastai.training import learner_from_settings, mixing_callbacks, resolve_settings
+        class Watch(Callback):
+            def before_train(self):
+                if self.epoch == 1: self.caught = warnings.catch_warnings(record=True); self.log = self.caught.__enter__(); warnings.simplefilter('always'); torch.cuda.set_sync_debug_mode('warn')
+            def after_train(self):
+                if self.epoch == 1: torch.cuda.set_sync_debug_mode(0); self.caught.__exit__(None, None, None); self.batches = self.n_iter
+        res = {}
+        for preset in ('seed', 'gpu5'):
+            s = resolve_settings(dict(preset=preset, holdout=0.1, subset=self.cfg['subset'] or 6000, seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1))
+            learn, watch = learner_from_settings(s, load_fashion_mnist()), Watch()
+            fit_schedule(learn, s['schedule'], 2, s['lr'], 1, cbs=[*mixing_callbacks(s), watch])
+            where = collections.Counter(f'{Path(w.filename).name}:{w.lineno}' for w in watch.log)
+            res[preset] = dict(batches=watch.batches, syncs=sum(where.values()), where=dict(where.most_common(8)))
+        return res
 
-def device_name():
-    import torch
-    return torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'
-
-def summarize(work:Path):
-    "One line per finished run: holdout, test and TTA accuracy, wall time"
-    for f in sorted(work.glob('*/metrics.json')):
-        m = json.loads(f.read_text())['metrics']
-        print(f"{f.parent.name:>16}: holdout {m.get('holdout_accuracy', float('nan')):.4f} | test {m['test_accuracy']:.4f} | "
-              f"TTA {m.get('tta_accuracy', float('nan')):.4f} | wall {m['wall_time_s']:.0f}s")
+    def run(self, steps=('bench', 'pipeline', 'syncs', 'gpu5', 'budgets', 'seed-ranger'), epoch_s:float|None=None):
+        from fastai.basics import defaults
+        from fastai.callback.progress import ProgressCallback
+        defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]  # no progress bars in the log
+        if 'bench' in steps: self.step('bench', self.bench)
+        if 'pipeline' in steps: self.step('pipeline', self.pipeline)
+        if 'syncs' in steps and torch_cuda(): self.step('syncs', self.sync_check)
+        epoch_s = dict(wide=epoch_s) if epoch_s else {}  # seconds per epoch of the wide ResNet, to predict the next runs
+        if 'gpu5' in steps:
+            gpu5 = self.step('gpu5', lambda: self.train('gpu5', preset='gpu5', **({'minutes': self.cfg['gpu5']} if self.cfg['gpu5'] else {})))
+            if gpu5 and 'epochs' in gpu5: epoch_s['wide'] = gpu5['train_time_s'] / gpu5['epochs']
+        for p in (self.cfg['budgets'] if 'budgets' in steps else [s for s in steps if s.startswith('ep')]):
+            e = int(p[2:])
+            need = e * epoch_s['wide'] + 20 if 'wide' in epoch_s else 0
+            if need > self.left():
+                self.record(dict(step=p, skipped=f'needs about {need:.0f} s, {self.left():.0f} s left'))
+                continue
+            r = self.step(p, lambda: self.train(p, preset=p))
+            if r and 'epochs' in r: epoch_s['wide'] = r['train_time_s'] / r['epochs']
+        minutes = (self.left() - 15) / 60
+        if 'seed-ranger' not in steps: pass
+        elif minutes >= self.cfg['min_seed_minutes']: self.step('seed-ranger', lambda: self.train('seed-ranger', preset='seed-ranger', minutes=round(minutes, 2)))
+        else: self.record(dict(step='seed-ranger', skipped=f'{self.left():.0f} s left'))
+        self.record(dict(step='end', elapsed_s=round(time.time() - self.start)))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--out', type=Path, required=True, help='folder for logs, runs.tgz and campaign.json')
-    p.add_argument('--budget', type=float, default=470, help='seconds from the start until every job should have finished')
-    p.add_argument('--tiny', action='store_true', help='CPU dry-run: 600-image subsets, the compact ResNet, 1-2 epochs')
+    p.add_argument('--out', type=Path, required=True, help='folder for runs.tgz and campaign.json')
+    p.add_argument('--budget', type=float, default=540, help='seconds from the start until every step should have finished')
+    p.add_argument('--tiny', action='store_true', help='CPU dry-run: 600-image subsets, a small network, seconds-long budgets')
+    p.add_argument('--steps', default='bench,pipeline,syncs,gpu5,budgets,seed-ranger', help='comma-separated steps, in this order (epoch budgets by name: ep50)')
+    p.add_argument('--epoch-s', type=float, help="seconds per epoch of the wide ResNet measured earlier, to predict the epoch budgets")
     a = p.parse_args()
-    Campaign(a.out, a.budget, TINY if a.tiny else FULL).run()
+    Campaign(a.out, a.budget, TINY if a.tiny else FULL).run(a.steps.split(','), a.epoch_s)

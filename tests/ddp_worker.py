@@ -4,7 +4,7 @@ import os, sys
 from pathlib import Path
 import torch
 from fastai.basics import Callback, CancelFitException
-from fmnist_fastai.train import train
+from fmnist_fastai.training import train
 
 class StopAfterFirstEpoch(Callback):
     order = 70  # after `Checkpoint` has saved the epoch
@@ -13,5 +13,5 @@ class StopAfterFirstEpoch(Callback):
 
 weights = Path(sys.argv[1])
 if len(sys.argv) > 2: res = train(resume=sys.argv[2])
-else: res = train(subset=2400, epochs=2, bs=64, tta='flip', seed=0, cbs=[StopAfterFirstEpoch()])
+else: res = train(arch='maxpool_resnet_half', subset=2400, epochs=2, bs=64, tta='flip', seed=0, cbs=[StopAfterFirstEpoch()])
 torch.save(res.learn.model.state_dict(), weights/f"rank{os.environ['RANK']}.pt")

@@ -10,26 +10,28 @@ def run(*args, env=None):
                           env={**os.environ, **(env or {})})
 
 def test_help():
-    "The options' help is written by hand: it must also name every backbone, preset, optimizer, schedule and TTA policy"
-    import fmnist_fastai.train  # registers every backbone in ARCHS, as the command does
-    from fmnist_fastai.learner import ARCHS
+    "`--help` names every backbone, preset, optimizer, schedule, TTA policy and precision, taken from the library's tables"
+    from fmnist_fastai.models import ARCHS
+    from fmnist_fastai.learner import PRECISIONS
     from fmnist_fastai.recipes import PRESETS, OPTIMIZERS, SCHEDULES, TTA_POLICIES
     r = run('--help', env={'COLUMNS': '1000'})  # one line per option: argparse would wrap names at their hyphens
     assert r.returncode == 0, r.stderr
-    for opt in ('--arch', '--epochs', '--lr', '--subset', '--holdout', '--seed', '--out', '--tta', 'none', '--pretrained', '--tensorboard'):
-        assert opt in r.stdout
-    for name in [*ARCHS, *PRESETS, *OPTIMIZERS, *SCHEDULES, *TTA_POLICIES]: assert name in r.stdout, name
+    for opt in ('--arch', '--epochs', '--minutes', '--precision', '--lr', '--subset', '--holdout', '--seed', '--out', '--tta', '--compile', '--tensorboard'):
+        assert opt in r.stdout, opt
+    for name in [*ARCHS, *PRESETS, *OPTIMIZERS, *SCHEDULES, *TTA_POLICIES, *PRECISIONS]: assert name in r.stdout, name
+    r = run('--precision', 'half')
+    assert r.returncode == 2 and "invalid choice: 'half'" in r.stderr
 
 def test_tiny_run(tmp_path):
     out = tmp_path/'run'
-    r = run('--subset', 600, '--epochs', 1, '--out', out)
+    r = run('--subset', 600, '--epochs', 1, '--arch', 'maxpool_resnet_half', '--out', out)
     assert r.returncode == 0, r.stderr[-3000:]
     last = r.stdout.strip().splitlines()[-1]
     m = json.loads((out/'metrics.json').read_text())['metrics']
     assert last.startswith(f"test accuracy {m['test_accuracy']:.4f} | TTA accuracy {m['tta_accuracy']:.4f}")
     assert last.endswith(str(out))
     assert {p.name for p in out.iterdir()} == {'settings.json', 'metrics.json', 'model.safetensors', 'checkpoint.pt', 'history.csv', 'loss.png', 'confusion.png'}
-    r = run('--subset', 600, '--epochs', 1, '--out', out)  # never overwrites a run silently
+    r = run('--subset', 600, '--epochs', 1, '--arch', 'maxpool_resnet_half', '--out', out)  # never overwrites a run silently
     assert r.returncode != 0 and 'already holds a run' in r.stderr
 
 @pytest.mark.parametrize('kwargs,msg', [
@@ -43,13 +45,15 @@ def test_tiny_run(tmp_path):
     (dict(opt='sgd2'), "opt='sgd2'"),
     (dict(autoaugment='mnist'), "autoaugment='mnist'"),
     (dict(schedule='warmup_cos', warmup=10, epochs=5), 'warmup=10'),
-    (dict(small_stem=True), "small_stem=True: arch='compact_resnet'"),
+    (dict(small_stem=True), "small_stem=True: arch='maxpool_resnet_half'"),
+    (dict(epochs=3, minutes=2.), 'give one of them'),
+    (dict(minutes=0.01), 'minutes=0.01: too short'),
     (dict(sync_bn=True), 'sync_bn=True'),
     (dict(channels=2), 'channels=2: use 1'),
 ])
 def test_bad_arguments(tmp_path, kwargs, msg):
     "The command's function itself (in-process: a subprocess per case would cost seconds of imports each)"
-    from fmnist_fastai.train import fmnist_train
+    from fmnist_fastai.training import fmnist_train
     with pytest.raises(SystemExit) as e: fmnist_train.__wrapped__(out=str(tmp_path/'run'), **kwargs)
     assert str(e.value).startswith('fmnist-train: error: ') and msg in str(e.value)
     assert not (tmp_path/'run').exists()  # nothing written for a run that could not start

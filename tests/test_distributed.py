@@ -6,7 +6,7 @@ from safetensors.torch import load_file
 from fmnist_fastai.checkpoint import load_checkpoint
 from fmnist_fastai.data import load_fashion_mnist, fmnist_test_dl
 from fmnist_fastai.recipes import tta_preds
-from fmnist_fastai.train import learner_from_settings, scores
+from fmnist_fastai.training import learner_from_settings, scores
 
 def free_port():
     with socket.socket() as s:

@@ -5,7 +5,7 @@ import pytest, torch
 from safetensors.torch import load_file
 
 BIN = Path(sys.executable).parent
-ARGS = ['--subset', '4000', '--epochs', '3', '--tta', 'none']
+ARGS = ['--arch', 'maxpool_resnet_half', '--subset', '4000', '--epochs', '3', '--tta', 'none']
 
 def cli(name, *args):
     return subprocess.run([str(BIN/name), *map(str, args)], capture_output=True, text=True, timeout=600)
@@ -58,11 +58,17 @@ def test_predict_cli(tmp_path, full_run):
     res = {Path(x['file']).name: x for x in json.loads(r.stdout)}
     assert set(res) == {'a.png', 'b.jpg', 'c.png'}
     assert 'not a readable image' in res['c.png']['error']
-    assert len(res['a.png']['topk']) == 3 and abs(sum(t['prob'] for t in res['a.png']['topk']) - 1) < 0.5
+    from fmnist_fastai.inference import predict
+    api = {Path(x['file']).name: x for x in predict(full_run, [tmp_path/'a.png', tmp_path/'b.jpg'], topk=3)}
+    for name in ('a.png', 'b.jpg'):  # the command prints what `predict` returns
+        assert [t['label'] for t in res[name]['topk']] == [t['label'] for t in api[name]['topk']]
+        assert all(abs(t['prob'] - u['prob']) < 1e-6 for t, u in zip(res[name]['topk'], api[name]['topk']))
+    probs = [t['prob'] for t in res['a.png']['topk']]
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1 + 1e-6
     r = cli('fmnist-predict', full_run / 'model.safetensors', tmp_path/'a.png')
     assert r.returncode == 0 and r.stdout.startswith(f"{tmp_path/'a.png'}: {res['a.png']['label']} ")
 
 def test_predict_cli_bad_model(tmp_path):
-    from fmnist_fastai.predict import fmnist_predict
+    from fmnist_fastai.inference import fmnist_predict
     with pytest.raises(SystemExit) as e: fmnist_predict.__wrapped__(str(tmp_path/'nowhere'), 'a.png')
     assert 'no such run folder' in str(e.value)
