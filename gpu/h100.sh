@@ -41,7 +41,7 @@ case "${1:-}" in
     wheels "$tmp/wheels"  # for this machine's Python
     data "$tmp/data"
     install "$tmp/site" "$tmp/wheels" "$tmp/data"
-    PYTHONUNBUFFERED=1 "$PY" gpu/campaign.py --out "$tmp/out" --budget 80 --tiny
+    PYTHONUNBUFFERED=1 "$PY" gpu/campaign.py --out "$tmp/out" --budget 300 --tiny
     found=$(tar -tzf "$tmp/out/runs.tgz" | grep -E 'runs/(gpu5|ep5|seed-ranger)/metrics.json' | sort)
     echo "$found"
     test "$(wc -l <<<"$found")" = 3 && ! grep -q '"error"' "$tmp/out/campaign.json" && echo "dry-run: ok" ;;
