@@ -54,8 +54,7 @@ class Campaign:
     def train(self, name:str, **kw) -> dict:
         from fmnist_fastai.training import train
         res = train(out=self.work/name, overwrite=True, subset=self.cfg['subset'], **self.cfg.get('overrides', {}), **kw)
-        rec = json.loads((res.out/'metrics.json').read_text())
-        return dict(run=name, epochs=rec['settings']['epochs'], **{k: round(v, 4) for k, v in res.metrics.items()})
+        return dict(run=name, epochs=res.settings['epochs'], **{k: round(v, 4) for k, v in res.metrics.items()})
 
     def bench(self) -> dict:
         from fmnist_fastai.bench import compare_loops, seed_epoch_s
