@@ -58,10 +58,11 @@ def _plain(o):
 
 # %% ../nbs/05_checkpoint.ipynb #72aacac7
 def save_checkpoint(path, learn, epoch:int, settings:dict):
-    "Atomically write model, optimizer, `epoch` (finished epochs), RNG states and `settings` to `path`"
+    "Atomically write model, optimizer, `epoch` (finished epochs), RNG states, `settings` and the callbacks' `checkpoint_state()` to `path`"
     ckpt = dict(model=get_model(learn.model).state_dict(),  # unwrapped from DDP
                 opt=_plain(learn.opt.state_dict()), epoch=epoch, rng=rng_states(learn),
-                settings=json.dumps(settings, sort_keys=True))
+                settings=json.dumps(settings, sort_keys=True),
+                states={cb.name: cb.checkpoint_state() for cb in learn.cbs if hasattr(cb, 'checkpoint_state')})
     atomic_write(path, lambda tmp: torch.save(ckpt, tmp))
 
 _KEYS = {'model', 'opt', 'epoch', 'rng', 'settings'}
@@ -73,7 +74,7 @@ def load_checkpoint(path, settings:dict|None=None) -> dict:
     try: ckpt = torch.load(path, weights_only=True, map_location='cpu')
     except Exception as e: raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({type(e).__name__}: {e})") from e
     if not isinstance(ckpt, dict) or not _KEYS <= set(ckpt): raise CheckpointError(f"{path}: not a fmnist_fastai checkpoint")
-    ckpt['settings'] = json.loads(ckpt['settings'])
+    ckpt['settings'], ckpt['states'] = json.loads(ckpt['settings']), ckpt.get('states', {})
     if settings is not None and (diff := {k: (ckpt['settings'].get(k), v) for k, v in settings.items() if ckpt['settings'].get(k) != v}):
         raise CheckpointError(f"{path}: written by a run with other settings: " +
                               ', '.join(f"{k}={a!r} there, {b!r} here" for k, (a, b) in diff.items()))
@@ -93,13 +94,16 @@ def restore(learn, ckpt:dict, path):
 
 # %% ../nbs/05_checkpoint.ipynb #8b8f9ac4
 class Checkpoint(Callback):
-    "Save a checkpoint to `path` after each epoch (if `save`); with `ckpt`, restore its random states when epoch `ckpt['epoch']` starts"
+    "Save a checkpoint to `path` after each epoch (if `save`); with `ckpt`, restore its random states and callback states when epoch `ckpt['epoch']` starts"
     order = 65  # after the Recorder
     def __init__(self, path, settings:dict, ckpt:dict|None=None, save:bool=True):  # under DDP every rank restores, rank 0 saves
         self.path, self.settings, self.ckpt, self.save = Path(path), settings, ckpt, save
         self.start = ckpt['epoch'] if ckpt else 0
     def before_epoch(self):
-        if self.ckpt and self.epoch == self.start: set_rng_states(self.learn, self.ckpt['rng'])
+        if not (self.ckpt and self.epoch == self.start): return
+        set_rng_states(self.learn, self.ckpt['rng'])
+        for cb in self.learn.cbs:
+            if cb.name in self.ckpt['states'] and hasattr(cb, 'resume_from'): cb.resume_from(self.ckpt['states'][cb.name])
     def after_epoch(self):
         if self.save and self.epoch >= self.start: save_checkpoint(self.path, self.learn, self.epoch + 1, self.settings)
 

@@ -6,6 +6,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/learner.html.md"""
 
 # %% ../nbs/02_learner.ipynb #e0c62f21
 from __future__ import annotations
+import sys
 import torch
 from torch import nn
 from fastai.basics import (Callback, Learner, Metric, Recorder, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat,
@@ -15,14 +16,16 @@ from fastai.callback.progress import ProgressCallback
 from fastai.vision.learner import vision_learner
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
+from fastai.imports import noop  # the one `Learner.no_logging` sets (fastcore has another)
+from fastcore.imports import IN_NOTEBOOK
 from .data import check_channels
 from .models import ARCHS, check_arch, fmnist_model, small_input_stem
 import fastai.callback.schedule  # patches in `fit_one_cycle`, `fit_flat_cos` and `lr_find`
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'native_bf16', 'resolve_precision', 'describe_precision', 'machine', 'describe_machine', 'Autocast',
-           'DeviceSmoothLoss', 'DeviceAvgLoss', 'confusion_scores', 'ConfusionMetric', 'DeviceRecorder',
-           'SyncFreeProgress', 'PlainTensors', 'sync_free', 'fmnist_learner']
+           'DeviceSmoothLoss', 'DeviceAvgLoss', 'confusion_scores', 'ConfusionMetric', 'DeviceRecorder', 'shows_bars',
+           'table_row', 'SyncFreeProgress', 'PlainTensors', 'sync_free', 'fmnist_learner']
 
 # %% ../nbs/02_learner.ipynb #2ffdb953
 PRECISIONS = ('auto', 'bf16', 'fp32')
@@ -131,15 +134,48 @@ class DeviceRecorder(Recorder):
         super().__init__(**kwargs)
         self.loss, self.smooth_loss = DeviceAvgLoss(), DeviceSmoothLoss(beta=self.smooth_loss.beta)
     def after_fit(self): self.losses = torch.stack(self.losses).tolist() if self.losses else []
+    def checkpoint_state(self) -> dict:
+        "The smoothed training loss so far, for a checkpoint (`05_checkpoint`)"
+        return dict(val=self.smooth_loss.val.as_subclass(torch.Tensor).cpu(), count=self.smooth_loss.count)  # a plain tensor: `weights_only` loads it
+    def resume_from(self, state:dict):
+        "Continue the smoothed loss of the run a checkpoint came from"
+        self.smooth_loss.val, self.smooth_loss.count = torch.as_tensor(state['val'], device=self.dls.device), state['count']
+
+# %% ../nbs/02_learner.ipynb #c2f8d1b2
+def shows_bars() -> bool:
+    "Whether progress bars display here: in a notebook, or with standard output on a terminal (not a file, a pipe or CI)"
+    return IN_NOTEBOOK or sys.stdout.isatty()
+
+def table_row(values, names=None) -> str:
+    "One row of fastai's epoch table as fastprogress prints it in a console: floats to 6 places, each column as wide as its name (at least 8) plus 2"
+    cells = [f'{v:.6f}' if isinstance(v, float) else str(v) for v in values]
+    return ''.join(c.ljust(max(len(str(n)), 8) + 2) for c, n in zip(cells, names or values)).rstrip()
 
 class SyncFreeProgress(ProgressCallback):
-    "fastai's progress bars, with the smoothed loss read every `every` batches instead of every batch"
+    "fastai's progress bars where they display (`shows_bars`), the smoothed loss read every `every` batches; elsewhere one table row per epoch"
     name = 'progress'  # it replaces fastai's `ProgressCallback` as `learn.progress`
     def __init__(self, every:int=25): self.every = every
+    def before_fit(self):
+        self.bars = shows_bars()
+        if self.bars: return super().before_fit()
+        if self.learn.logger is noop: return
+        names = self.recorder.metric_names
+        self.old_logger, self.learn.logger = self.learn.logger, lambda log: print(table_row(log, names), flush=True)  # put back by `after_fit`
+        print(table_row(names), flush=True)
+    def before_train(self):
+        if self.bars: super().before_train()
+    def before_validate(self):
+        if self.bars: super().before_validate()
+    def after_train(self):
+        if self.bars: super().after_train()
+    def after_validate(self):
+        if self.bars: super().after_validate()
     def after_batch(self):
+        if not self.bars: return
         self.pbar.update(self.iter + 1)
         if self.iter % self.every == 0 and hasattr(self, 'smooth_loss'): self.pbar.comment = f'{self.smooth_loss.item():.4f}'
 
+# %% ../nbs/02_learner.ipynb #f5c1a4e5
 class PlainTensors(Callback):
     "Give the model plain tensors in training: fastai's `TensorBase` sends every op through Python (tens of µs each), and training needs no types"
     order = -20  # before MixUp/CutMix, which then mix plain tensors too
@@ -148,9 +184,10 @@ class PlainTensors(Callback):
             self.learn.xb, self.learn.yb = (tuple(t.as_subclass(torch.Tensor) for t in b) for b in (self.xb, self.yb))
 
 def sync_free(learn:Learner) -> Learner:
-    "Swap `learn`'s `Recorder` and `ProgressCallback` for the device-side versions above (in place)"
-    progress = getattr(learn, 'progress', None)
-    learn.remove_cbs([Recorder, ProgressCallback]).add_cb(DeviceRecorder())
+    "Swap `learn`'s `Recorder` and `ProgressCallback` for the versions above (in place); without a holdout, no validation columns"
+    progress, validates = getattr(learn, 'progress', None), len(learn.dls.valid_ds) > 0
+    if not validates: learn.metrics = []
+    learn.remove_cbs([Recorder, ProgressCallback]).add_cb(DeviceRecorder(valid_metrics=validates))
     if progress is not None: learn.add_cb(SyncFreeProgress())
     return learn
 

@@ -18,7 +18,7 @@ from .augment import BatchAugment, Erasing
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'torch_opt', 'lr_schedule',
-           'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare']
+           'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare']
 
 # %% ../nbs/04_recipes.ipynb #ae6b369a
 def _flat(params): return [p for o in params for p in (_flat(o) if isinstance(o, (list, tuple, L)) else [o])]
@@ -47,11 +47,15 @@ def lr_schedule(schedule:str, epochs:int, lr:float, warmup:int=10):
         return combine_scheds([pct, 1 - pct], [SchedLin(lr/10, lr), SchedCos(lr, lr/100)])
     raise ValueError(f"schedule={schedule!r}: use one of {SCHEDULES}")
 
-def fit_schedule(learn:Learner, schedule:str, epochs:int, lr:float, warmup:int=10, cbs=None, start_epoch:int=0):
-    "Fit `learn` for `epochs` with `schedule`, possibly resuming at `start_epoch`"
-    if schedule == 'one_cycle': return learn.fit_one_cycle(epochs, lr, cbs=cbs, start_epoch=start_epoch)
-    sched = lr_schedule(schedule, epochs, lr, warmup)
-    learn.fit(epochs, lr, cbs=[ParamScheduler({'lr': sched}), *L(cbs)], start_epoch=start_epoch)
+def param_scheds(learn:Learner, schedule:str, epochs:int, lr:float, warmup:int=10) -> dict:
+    "The hyper-parameters `schedule` sets, each a function of training progress in [0, 1]: `fit_one_cycle`'s lr and momentum for 'one_cycle', else the lr"
+    if schedule == 'one_cycle': return {'lr': combined_cos(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos(0.25, *learn.moms)}
+    return {'lr': lr_schedule(schedule, epochs, lr, warmup)}
+
+def fit_schedule(learn:Learner, schedule:str, epochs:int, lr:float, warmup:int=10, cbs=None, start_epoch:int=0, scheduler:ParamScheduler|None=None):
+    "Fit `learn` for `epochs` with `schedule` applied by `scheduler` (default: fastai's `ParamScheduler`, progress = batches done over batches planned), possibly resuming at `start_epoch`"
+    scheduler = scheduler or ParamScheduler(param_scheds(learn, schedule, epochs, lr, warmup))
+    learn.fit(epochs, lr, cbs=[scheduler, *L(cbs)], start_epoch=start_epoch)
 
 # %% ../nbs/04_recipes.ipynb #35f52a1d
 TTA_POLICIES = ('flip', 'fivecrop', 'fastai', 'none')

@@ -15,6 +15,7 @@ from typing import Annotated
 import matplotlib.pyplot as plt
 import torch, timm, fastai
 from fastai.basics import Callback, Learner, set_seed, rank_distrib, CancelFitException, CancelTrainException, CancelValidException
+from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
 from fastcore.script import call_parse, store_true
 from safetensors.torch import save_file
@@ -25,15 +26,15 @@ from .data import CLASSES, CHANNELS, DataError, atomic_write, check_channels, lo
 from .models import ARCHS, check_arch, fmnist_model, model_cost
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
-from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, fit_schedule, lr_schedule, tta_preds, tta_views
+from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
 from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore, rng_states, set_rng_states)
 
 # %% auto #0
 __all__ = ['AUTOAUGMENT_POLICIES', 'check_settings', 'resolve_settings', 'batch_augmentations', 'mixing_callbacks',
-           'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_epochs', 'run_dir', 'fit_run', 'scores',
-           'score_run', 'write_run', 'TrainResult', 'train', 'summary_line', 'fmnist_train']
+           'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_budget', 'BudgetSchedule', 'run_dir', 'fit_run',
+           'scores', 'score_run', 'write_run', 'TrainResult', 'train', 'summary_line', 'fmnist_train']
 
 # %% ../nbs/07_training.ipynb #d4a6f784
 AUTOAUGMENT_POLICIES = ('imagenet', 'cifar10', 'svhn')
@@ -50,6 +51,7 @@ def check_settings(s:dict) -> dict:
     if s['epochs'] is not None and s['epochs'] < 1: raise ValueError(f"epochs={s['epochs']}: train at least one epoch")
     if s['minutes'] is not None and s['minutes'] <= 0: raise ValueError(f"minutes={s['minutes']}: a time budget must be positive")
     if s['epoch_items'] is not None and s['epoch_items'] < s['bs']: raise ValueError(f"epoch_items={s['epoch_items']}: at least one batch ({s['bs']}) per epoch")
+    if s['epoch_items'] is not None and s['minutes'] is not None: raise ValueError(f"epoch_items={s['epoch_items']}: a time budget sizes its epochs itself; give epochs with it")
     if s['epochs'] is not None and s['schedule'] != 'one_cycle': lr_schedule(s['schedule'], s['epochs'], s['lr'], s['warmup'])  # raises on a bad schedule
     if s['sync_bn'] and not torch.cuda.is_available(): raise ValueError("sync_bn=True: PyTorch's SyncBatchNorm runs on GPUs only")
     return s
@@ -113,7 +115,7 @@ def probe_speed(learn:Learner, s:dict, test_dl) -> dict:
     "Training and scoring images/s of `learn` on this machine, from a short fit and prediction that leave weights, optimizer and random states as they were"
     state, rngs = copy.deepcopy(learn.model.state_dict()), rng_states(learn)
     probe = SpeedProbe()
-    with learn.no_bar(), learn.no_logging():
+    with learn.removed_cbs(learn.cbs.filter(lambda c: c.name == 'progress')), learn.no_logging():  # (fastai's `no_bar` would put back its own bars)
         learn.fit(1, s['lr'], cbs=[probe, *mixing_callbacks(s)])
         learn.get_preds(dl=test_dl, cbs=[probe], reorder=False)  # stopped early: nothing to reorder
     learn.model.load_state_dict(state)
@@ -122,23 +124,129 @@ def probe_speed(learn:Learner, s:dict, test_dl) -> dict:
     return dict(train_img_s=probe.img_s['train'], eval_img_s=probe.img_s['eval'])
 
 # %% ../nbs/07_training.ipynb #6a2b54ac
-def plan_epochs(minutes:float, speed:dict, n_train:int, bs:int, n_holdout:int, n_test:int, tta_passes:int,
-                spent_s:float, write_s:float=5., margin:float=0.9) -> dict:
-    "The training that fits in `margin` of `minutes` with what is already spent and the final scoring: whole epochs, the last parts of an epoch spread over them"
-    valid_s = n_holdout / speed['eval_img_s']
-    final_s = (n_holdout + n_test * (1 + tta_passes)) / speed['eval_img_s'] + write_s
-    left = margin * minutes * 60 - spent_s - final_s
-    epochs = max(math.ceil(left * speed['train_img_s'] / n_train), 1)  # before the holdout passes are counted
-    images = (left - epochs * valid_s) * speed['train_img_s']
-    epochs = max(math.ceil(images / n_train), 1)
-    epoch_items = min(int(images / epochs) // bs * bs, n_train // bs * bs)
-    if epoch_items < bs:
-        raise ValueError(f"minutes={minutes}: too short for this recipe here — an epoch of {n_train:,} images takes about "
-                         f"{n_train / speed['train_img_s'] / 60:.1f} min and scoring {final_s / 60:.1f} min, after {spent_s / 60:.1f} min of set-up; "
-                         "allow more minutes or pick a lighter recipe")
-    estimate = spent_s + epochs * (epoch_items / speed['train_img_s'] + valid_s) + final_s
-    return dict(minutes=minutes, epochs=epochs, epoch_items=None if epoch_items >= n_train // bs * bs else epoch_items,
-                estimate_s=estimate, **speed)
+def plan_budget(minutes:float, speed:dict, n_train:int, bs:int, n_holdout:int, finish_images:int, spent_s:float,
+                write_s:float=1., margin:float=0.025, epoch_share:float=2/3) -> dict:
+    "The first plan for `minutes`: the steps that fit after `spent_s` of set-up, the holdout passes and scoring `finish_images` at the end, `margin` of the budget kept back"
+    budget_s, full = minutes * 60, n_train // bs  # full: the steps of a whole epoch
+    valid_s, final_s = n_holdout / speed['eval_img_s'], finish_images / speed['eval_img_s'] + write_s
+    left = budget_s * (1 - margin) - spent_s - final_s
+    epochs = lambda steps: max(math.ceil(steps / (epoch_share * full)), 1)  # at most `epoch_share` of the images an epoch: room for a faster machine
+    steps = int((left - epochs(left * speed['train_img_s'] / bs) * valid_s) * speed['train_img_s'] / bs)
+    if steps < 1 or full < 1:
+        raise ValueError(f"minutes={minutes}: too short for this recipe here — a batch of {bs} takes about {bs / speed['train_img_s']:.2f} s, "
+                         f"the final scoring {final_s / 60:.1f} min, after {spent_s / 60:.1f} min of set-up; allow more minutes or pick a lighter recipe")
+    return dict(minutes=minutes, budget_s=budget_s, margin=margin, epochs=epochs(steps), steps=steps, full_steps=full, bs=bs,
+                n_holdout=n_holdout, finish_images=finish_images, write_s=write_s, spent_s=spent_s, **speed)
+
+# %% ../nbs/07_training.ipynb #4b1d2e90
+class BudgetSchedule(ParamScheduler):
+    "fastai's `ParamScheduler` with progress = step / planned total, the total re-planned from the clock every `every` seconds so that training fills `plan`'s budget, counted from `start`"
+    order = 66  # after `Checkpoint` (65), which hands a resumed run's state over as its first epoch starts
+    _state = ('done', 'total', 'anchor', 'decisions', 'epoch_steps', 'train_s', 'holdout_s', 'eval_img_s')
+    def __init__(self, scheds:dict, plan:dict, start:float, start_epoch:int=0, replay:list|None=None, every:float|None=None):
+        super().__init__(scheds)
+        self.plan, self.start, self.start_epoch, self.replay = plan, start, start_epoch, replay
+        self.every = every or max(1., plan['budget_s'] / 100)
+        self.done, self.total, self.anchor, self.decisions, self.epoch_steps = 0, 0, (0, 0.), [], []
+        self.train_s = self.holdout_s = self.spent_before = 0.  # training: the fit's time outside the holdout passes
+        self.eval_img_s = plan['eval_img_s']
+
+    def pct(self, step:int) -> float:
+        "Training progress in [0, 1] at `step`: the progress of the last decision, then linear to 1 at the planned total"
+        s0, p0 = self.anchor
+        return p0 if self.total <= s0 else min(p0 + (step - s0) * (1 - p0) / (self.total - s0), 1.)
+
+    def decide(self, total:int):
+        "Re-plan to `total` steps from here, keeping the progress reached, and record the decision"
+        self.anchor, self.total = (self.done, self.pct(self.done)), total
+        self.decisions.append([self.done, total])
+
+    def _follow(self):
+        "Replay: take the recorded decisions made up to this step"
+        while len(self.decisions) < len(self.replay) and self.replay[len(self.decisions)][0] <= self.done: self.decide(self.replay[len(self.decisions)][1])
+
+    @property
+    def deadline(self) -> float:
+        "When scoring must be done: the budget less its margin, from `start` (a resumed run: less what the killed run spent)"
+        return self.start + self.plan['budget_s'] * (1 - self.plan['margin']) - self.spent_before
+
+    def _train_end(self) -> float:
+        "When training must stop: the deadline less the final scoring, writing, and the holdout passes still to come"
+        p = self.plan
+        return self.deadline - (p['finish_images'] + (self.n_epoch - self.epoch) * p['n_holdout']) / self.eval_img_s - p['write_s']
+
+    def _clock(self, now:float):
+        "Start counting training time from `now`, and look at the speed `every` seconds from it"
+        self.since, self.next_look, self.mark = now, now + self.every, (self.done, self.train_s)
+
+    def before_fit(self):
+        super().before_fit()
+        self.items = self.dls.train.n  # put back after the fit
+        self._clock(time.time())
+        if self.replay is None: self.decide(self.plan['steps'])
+        else: self._follow()
+
+    def before_epoch(self):
+        if self.epoch < self.start_epoch: return  # a resumed run's finished epochs, which fastai skips
+        full, epochs_left = self.plan['full_steps'], self.n_epoch - self.epoch
+        if self.replay is not None: self._follow()
+        elif self.total - self.done > epochs_left * full: self.decide(self.done + epochs_left * full)  # an epoch is at most the training set
+        if self.done >= self.total: raise CancelFitException  # the budget's training time is spent
+        self.epoch_steps.append(min(math.ceil((self.total - self.done) / epochs_left), full))
+        self.dls.train.n = self.epoch_steps[-1] * self.dls.train.bs
+
+    def before_train(self): self.end = self._train_end()
+    def before_batch(self): self._update_val(self.pct(self.done))
+
+    def after_batch(self):
+        super().after_batch()  # records the hyper-parameters
+        self.done += 1
+        if self.replay is not None: self._follow()
+        else:
+            now = time.time()
+            if now >= self.end: self.decide(self.done)  # out of time: stop at this batch
+            elif now >= self.next_look: self._replan(now)
+        if self.done >= self.total: raise CancelTrainException
+
+    def _replan(self, now:float):
+        "The steps that fit in the training time left at the speed since the last look, no more than the epochs left can hold"
+        trained = self.train_s + now - self.since
+        steps, secs = self.done - self.mark[0], trained - self.mark[1]
+        self.next_look, self.mark = now + self.every, (self.done, trained)
+        if steps < 1 or secs <= 0: return
+        room = self.n_iter - self.iter - 1 + (self.n_epoch - self.epoch - 1) * self.plan['full_steps']
+        total = self.done + min(int((self.end - now) * steps / secs), room)
+        if total != self.total: self.decide(total)
+
+    def after_cancel_train(self): self.recorder.cancel_train = False  # the epoch's training ended on time: the recorder logs its loss
+    def before_validate(self):
+        now = time.time()
+        self.train_s, self.since = self.train_s + now - self.since, now
+    def after_validate(self):
+        now = time.time()
+        secs, self.since = now - self.since, now
+        self.holdout_s += secs
+        if self.plan['n_holdout'] and secs > 0: self.eval_img_s = self.plan['n_holdout'] / secs  # the scoring speed, measured
+
+    def after_fit(self):
+        super().after_fit()
+        self.train_s += time.time() - self.since  # the last epoch's checkpoint
+        self.dls.train.n = self.items
+
+    def checkpoint_state(self) -> dict:
+        "The plan, the decisions so far and the time spent, for a checkpoint (`05_checkpoint`)"
+        return {k: getattr(self, k) for k in self._state} | dict(plan=self.plan, replay=self.replay, spent_s=self.spent_before + time.time() - self.start)
+
+    def resume_from(self, state:dict):
+        "Continue the run `state` was saved from, with the time its budget had left"
+        for k in self._state: setattr(self, k, state[k])
+        self.anchor, self.spent_before = tuple(state['anchor']), state['spent_s']
+        self._clock(time.time())
+
+    def record(self) -> dict:
+        "What `metrics.json` keeps: the first plan, every decision, each epoch's steps, the seconds of training and of holdout passes"
+        return self.plan | dict(decisions=self.decisions, epoch_steps=self.epoch_steps, steps_done=self.done, train_s=self.train_s,
+                                holdout_s=self.holdout_s, every_s=self.every)
 
 # %% ../nbs/07_training.ipynb #25154581
 def run_dir(out=None, arch:str='run', overwrite:bool=False, root='runs') -> Path:
@@ -154,8 +262,8 @@ def run_dir(out=None, arch:str='run', overwrite:bool=False, root='runs') -> Path
     return out
 
 # %% ../nbs/07_training.ipynb #40c77588
-def fit_run(learn:Learner, s:dict, out:Path, ckpt:dict|None=None, cbs=None):
-    "Fit `learn` on `s`'s schedule, checkpointing to `out` after each epoch (rank 0 writes), resuming from `ckpt` if given"
+def fit_run(learn:Learner, s:dict, out:Path, ckpt:dict|None=None, cbs=None, budget:dict|None=None) -> BudgetSchedule|None:
+    "Fit `learn` on `s`'s schedule — to a time budget if `budget` (`BudgetSchedule`'s arguments) — checkpointing to `out` after each epoch (rank 0 writes), resuming from `ckpt` if given"
     main, first = rank_distrib() == 0, ckpt['epoch'] if ckpt else 0
     guard = NonFiniteGuard()
     fit_cbs = [Checkpoint(out/'checkpoint.pt', s, ckpt, save=main), guard, *mixing_callbacks(s), *(cbs or [])]
@@ -164,8 +272,10 @@ def fit_run(learn:Learner, s:dict, out:Path, ckpt:dict|None=None, cbs=None):
         from fastai.callback.tensorboard import TensorBoardCallback  # needs the `tensorboard` package
         fit_cbs.append(TensorBoardCallback(log_dir=out/'tensorboard', trace_model=False))
     if ckpt: restore(learn, ckpt, out/'checkpoint.pt')
-    fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=fit_cbs, start_epoch=first)
+    clock = BudgetSchedule(param_scheds(learn, s['schedule'], s['epochs'], s['lr'], s['warmup']), start_epoch=first, **budget) if budget else None
+    fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=fit_cbs, start_epoch=first, scheduler=clock)
     if guard.where: raise NonFiniteLossError(_diverged(guard.where, out/'checkpoint.pt'))
+    return clock
 
 def _diverged(where, ckpt):
     good = f"the last good checkpoint is {ckpt} (after epoch {load_checkpoint(ckpt)['epoch']})" if ckpt.exists() else "no epoch finished"
@@ -196,7 +306,7 @@ def write_run(out:Path, learn:Learner, preds:dict, record:dict):
     if bad: raise NonFiniteLossError(f"the trained weights are not finite ({', '.join(bad[:3])}...); {out/'model.safetensors'} is not written")
     atomic_write(out/'model.safetensors', lambda t: save_file(state, str(t)))
     fig, ax = plt.subplots(figsize=(6, 4))
-    learn.recorder.plot_loss(ax=ax)
+    learn.recorder.plot_loss(ax=ax, with_valid='valid_loss' in learn.recorder.metric_names)  # no holdout: no validation curve
     _save_figure(fig, out/'loss.png')
     fig, ax = plt.subplots(figsize=(8, 8))
     final = preds['test'][0] if preds['tta'] is None else preds['tta']
@@ -221,7 +331,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           arch:str|None=None, # a name in `ARCHS` (compact_resnet, wrn_40_4, ...) or a timm model name
           epochs:int|None=None, # a fixed number of epochs...
           epoch_items:int|None=None, # images per epoch (None: all), each epoch a fresh random part of them
-          minutes:float|None=None, # ...or a wall-clock budget: the epochs that fit, timed on this machine
+          minutes:float|None=None, # ...or a wall-clock budget: training fills it, re-planned from the clock
           lr:float|None=None, bs:int|None=None, wd:float|None=None,
           opt:str|None=None, # 'adam' (AdamW), 'adam_l2' (the seed's Adam), 'sgd' (Nesterov), 'ranger'
           schedule:str|None=None, warmup:int|None=None, # 'one_cycle', 'flat_cos', 'warmup_cos' (with `warmup` epochs), 'cos'
@@ -240,66 +350,96 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           compile:bool|None=None, # torch.compile the model
           holdout:float=0.1, subset:int|None=None, seed:int=42, # holdout fraction of the 60k, subset of N images
           out=None, overwrite:bool=False, data_path=None, tensorboard:bool=False,
-          resume=None, # a run folder to continue from its last checkpoint, with its own settings
+          resume=None, # a run folder to continue from its last checkpoint, with its own settings (and time budget)
+          replay=None, # a finished time-budget run to train again, following its recorded decisions instead of the clock
           cbs=None) -> TrainResult: # extra fastai callbacks for the fit
     "Fit a preset (overridden by the arguments), then score the official test set plainly and with TTA; write the run to `out`"
-    args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items() if k not in ('resume', 'cbs')}
+    args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items() if k not in ('resume', 'replay', 'cbs')}
     start = time.time()
     world = join_launch()  # under torchrun / accelerate launch: one of `world` DDP processes; rank 0 writes the run
-    if resume is None: s, ckpt = resolve_settings(args), None
-    else: out, s, ckpt = _resume(resume, args)
+    if resume is not None: (out, s, ckpt), recorded = _resume(resume, args), None
+    elif replay is not None: (s, recorded), ckpt = _replay(replay, args), None
+    else: s, ckpt, recorded = resolve_settings(args), None, None
     data = load_fashion_mnist(s['data_path'])
     learn = learner_from_settings(s, data, pretrained=s['pretrained'] and not ckpt)  # bad settings fail here, before any file is written
-    plan = _plan(learn, s, data, start, world) if s['epochs'] is None else None
+    budget = _budget(learn, s, data, start, world, ckpt, recorded) if s['minutes'] is not None else None
     if resume is None: out = on_rank0(lambda: _new_run(out, s, overwrite))
     s['out'], learn.path = str(out), Path(out)
     with distributed(learn, s['sync_bn']):  # under DDP each process fits on its shard, then predicts its share of each set
-        fit_run(learn, s, learn.path, ckpt, cbs)
-        train_s = time.time() - start
+        fit_start = time.time()
+        clock = fit_run(learn, s, learn.path, ckpt, cbs, budget)
+        fit_end = time.time()
         preds = score_run(learn, s, data)
     if rank_distrib(): return TrainResult(learn, {}, learn.path, s)  # rank 0 alone writes the run
     metrics = {f'holdout_{k}': v for k, v in scores(*preds['holdout']).items()} if preds['holdout'] else {}
     metrics |= {f'test_{k}': v for k, v in scores(*preds['test']).items()}
     if preds['tta'] is not None: metrics |= {f'tta_{k}': v for k, v in scores(preds['tta'], preds['targs']).items()}
-    metrics |= dict(train_time_s=train_s, wall_time_s=time.time() - start)
+    metrics |= dict(train_time_s=fit_end - start, wall_time_s=time.time() - start)
+    plan = clock and _budget_record(clock, s, start, fit_start, fit_end)
     write_run(learn.path, learn, preds, _record(s, metrics, plan, learn, data, world, start, ckpt))
     return TrainResult(learn, metrics, learn.path, s)
 
 # %% ../nbs/07_training.ipynb #9a7f3897
-def _plan(learn, s, data, start, world):
-    "Choose `s['epochs']` for `s['minutes']` on this machine, and say what was decided"
+def _budget(learn, s, data, start, world, ckpt, recorded) -> dict:
+    "`BudgetSchedule`'s arguments for a time budget: a killed run's, a recorded run's to replay, or a new plan from the probe (which fixes `s['epochs']`)"
     if world > 1: raise ValueError(f"minutes={s['minutes']}: time budgets are for one process; under torchrun give --epochs")
+    if ckpt:
+        if 'budget_schedule' not in ckpt['states']: raise CheckpointError(f"{s['out']}: a time-budget checkpoint without its budget's state (an older fmnist_fastai); start the run again")
+        state = ckpt['states']['budget_schedule']
+        return dict(plan=state['plan'], start=start, replay=state['replay'])
+    if recorded:
+        print(f"replaying a {s['minutes']:g}-minute run: its {len(recorded['decisions'])} decisions, not the clock, set the schedule")
+        return dict(plan=recorded, start=start, replay=recorded['decisions'])
     speed = probe_speed(learn, s, fmnist_test_dl(learn.dls, data))
     dls = learn.dls
-    plan = plan_epochs(s['minutes'], speed, len(dls.train_ds), dls.train.bs, len(dls.valid_ds), 10_000,
-                       5 if s['tta'] == 'fastai' else 0 if s['tta'] == 'none' else len(tta_views(dls.valid, s['tta'])), time.time() - start)
-    s['epochs'], s['epoch_items'] = plan['epochs'], plan['epoch_items']
-    if plan['epoch_items']: dls.train.n = plan['epoch_items']
-    check_settings(s)  # e.g. a warm-up longer than the epochs that fit
-    size = f" of {plan['epoch_items']:,} images" if plan['epoch_items'] else ''
-    print(f"{describe_precision(s['precision'], dls.device)}, {plan['epochs']} epochs{size} ≈ {plan['estimate_s'] / 60:.1f} min of {s['minutes']} "
-          f"(probe: {speed['train_img_s']:,.0f} training, {speed['eval_img_s']:,.0f} scoring images/s; {describe_machine(machine(dls.device))})")
-    return plan
+    views = 5 if s['tta'] == 'fastai' else 0 if s['tta'] == 'none' else len(tta_views(dls.valid, s['tta']))
+    plan = plan_budget(s['minutes'], speed, len(dls.train_ds), dls.train.bs, len(dls.valid_ds), len(dls.valid_ds) + 10_000 * (1 + views), time.time() - start)
+    s['epochs'] = plan['epochs']
+    check_settings(s)  # e.g. a warm-up longer than the epochs planned
+    print(f"{describe_precision(s['precision'], dls.device)}; {s['minutes']:g} min: about {plan['steps']:,} steps of {plan['bs']} images in {plan['epochs']} epochs, "
+          f"re-planned from the clock as it goes (probe: {speed['train_img_s']:,.0f} training, {speed['eval_img_s']:,.0f} scoring images/s; {describe_machine(machine(dls.device))})")
+    return dict(plan=plan, start=start)
+
+def _budget_record(clock, s, start, fit_start, fit_end) -> dict:
+    "`clock`'s record with the run's time split, and how much of what the budget left for training it used; printed in one line"
+    r = clock.record() | dict(setup_s=fit_start - start, scoring_s=time.time() - fit_end)
+    r['budget_use'] = r['train_s'] / (r['budget_s'] - r['setup_s'] - r['holdout_s'] - r['scoring_s'])
+    print(f"time budget: {r['steps_done']:,} steps in {len(r['epoch_steps'])} epochs, {r['train_s']:.0f} s of training, {r['budget_use']:.0%} of the time "
+          f"the {s['minutes']:g} minutes left for it; {len(r['decisions']) - 1} re-plans")
+    return r
 
 def _new_run(out, s, overwrite):
     out = run_dir(out, s['arch'], overwrite)
     atomic_write(out/'settings.json', lambda t: t.write_text(json.dumps(s | dict(out=str(out)), indent=2)))
     return out
 
+def _keep_settings(what:str, run:Path, saved:dict, args:dict) -> dict:
+    "`saved`, the settings of `run`, unless `args` contradict them"
+    defaults = {k: p.default for k, p in inspect.signature(train).parameters.items()}
+    clash = {k: v for k, v in args.items() if k not in ('out', 'overwrite') and v != defaults[k] and v != saved.get(k)}
+    if clash: raise ValueError(f"{what}={run}: " + ', '.join(f"{k}={v!r} differs from the run's {saved.get(k)!r}" for k, v in clash.items())
+                               + f"; a {'resumed' if what == 'resume' else 'replayed'} run keeps its own settings")
+    return saved
+
 def _resume(run, args):
     "The run folder, saved settings and last checkpoint of `run`; refuses arguments that contradict the saved settings"
     run = Path(run)
     f = run/'settings.json'
     if not f.exists(): raise CheckpointError(f"resume={run}: no {f.name} there, so not a run folder")
-    saved = json.loads(f.read_text())
-    defaults = {k: p.default for k, p in inspect.signature(train).parameters.items()}
-    clash = {k: v for k, v in args.items() if k not in ('out', 'overwrite') and v != defaults[k] and v != saved.get(k)}
-    if clash: raise ValueError(f"resume={run}: " + ', '.join(f"{k}={v!r} differs from the run's {saved.get(k)!r}" for k, v in clash.items())
-                               + "; a resumed run keeps its own settings")
+    saved = _keep_settings('resume', run, json.loads(f.read_text()), args)
     return run, saved, load_checkpoint(run/'checkpoint.pt', saved)
 
+def _replay(run, args):
+    "The settings and the time-budget record of the finished run `run`, for a new run in `args['out']`"
+    run = Path(run)
+    f = run/'metrics.json'
+    if not f.exists(): raise ValueError(f"replay={run}: no {f.name} there, so not a finished run")
+    rec = json.loads(f.read_text())
+    if not rec.get('plan'): raise ValueError(f"replay={run}: a run of fixed epochs, not a time budget; train those epochs again instead")
+    return _keep_settings('replay', run, rec['settings'], args) | dict(out=args['out']), rec['plan']
+
 def _record(s, metrics, plan, learn, data, world, start, ckpt) -> dict:
-    "What `metrics.json` holds besides the metrics: settings, the time-budget plan, machine, precision, model cost, versions"
+    "What `metrics.json` holds besides the metrics: settings, the time budget's plan and decisions, machine, precision, model cost, versions"
     dls = learn.dls
     return dict(settings=s, metrics=metrics, plan=plan, machine=machine(dls.device), precision=resolve_precision(s['precision'], dls.device),
                 model=model_cost(fmnist_model(s['arch'], small_stem=s['small_stem'], channels=s['channels']), s['size'], s['channels']),
@@ -320,7 +460,7 @@ def summary_line(res:TrainResult) -> str:
 def fmnist_train(preset:Annotated[str, "settings to start from; the options below override them", dict(choices=list(PRESETS))]='default',
                  arch:Annotated[str, f"a backbone of ARCHS ({', '.join(ARCHS)}) or a timm model name (e.g. resnet34, efficientnet_b0)"]=None,
                  epochs:Annotated[int, "a fixed number of epochs..."]=None,
-                 minutes:Annotated[float, "...or a wall-clock budget: the epochs that fit, timed on this machine"]=None,
+                 minutes:Annotated[float, "...or a wall-clock budget: training fills it, re-planned from the clock"]=None,
                  lr:Annotated[float, "(maximum) learning rate"]=None,
                  bs:Annotated[int, "batch size"]=None,
                  wd:Annotated[float, "weight decay"]=None,
@@ -351,13 +491,15 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  overwrite:Annotated[store_true, "allow writing into an existing run folder"]=False,
                  data_path:Annotated[str, "folder with the four official .gz files (default: search, then download)"]=None,
                  tensorboard:Annotated[store_true, "also log to TensorBoard in <out>/tensorboard"]=False,
-                 resume:Annotated[str, "continue the run in this folder from its last checkpoint (its settings are kept)"]=None):
+                 resume:Annotated[str, "continue the run in this folder from its last checkpoint (its settings and time budget are kept)"]=None,
+                 replay:Annotated[str, "train a finished time-budget run again, following its recorded decisions instead of the clock"]=None):
     "Train on Fashion-MNIST, then score the official test set plainly and with TTA"
     flags = {k: v or None for k, v in dict(trivialaugment=trivialaugment, augmix=augmix, pretrained=pretrained, small_stem=small_stem,
                                            sync_bn=sync_bn, compile=compile).items()}
     try: res = train(preset=preset, arch=arch, epochs=epochs, minutes=minutes, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
                      resize=resize, size=size, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
                      cutmix=cutmix, cutmix_p=cutmix_p, tta=tta, precision=precision, channels=channels, holdout=holdout, subset=subset,
-                     seed=seed, out=out, overwrite=overwrite, data_path=data_path, tensorboard=tensorboard, resume=resume, **flags)
+                     seed=seed, out=out, overwrite=overwrite, data_path=data_path, tensorboard=tensorboard, resume=resume,
+                     replay=replay, **flags)
     except (DataError, ValueError, FileExistsError, RuntimeError, ImportError) as e: sys.exit(f"fmnist-train: error: {e}")
     if res.metrics: print(summary_line(res))  # rank 0's; other DDP processes print nothing

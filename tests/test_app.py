@@ -1,20 +1,17 @@
 "`fmnist-app` in a real browser (Debian's Chromium, headless, driven by Playwright) and under 50 concurrent API requests."
-import os, shutil, socket, statistics, subprocess, sys, time, urllib.request
+import os, shutil, statistics, subprocess, sys, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # a trained run and a browser: minutes on a CPU
+
 BIN, CHROMIUM = Path(sys.executable).parent, Path('/usr/bin/chromium')
 SCREENSHOT = Path(os.environ.get('FMNIST_APP_SCREENSHOT', '/tmp/fmnist-app.png'))
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
 @pytest.fixture(scope='module')
-def served(tmp_path_factory):
+def served(tmp_path_factory, free_port):
     "A small trained run, its page served by `fmnist-app` on a free port, and a few test images saved as a user would"
     from fmnist_fastai.training import train
     from fmnist_fastai.data import load_fashion_mnist

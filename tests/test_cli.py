@@ -26,7 +26,9 @@ def test_tiny_run(tmp_path):
     out = tmp_path/'run'
     r = run('--subset', 600, '--epochs', 1, '--arch', 'maxpool_resnet_half', '--out', out)
     assert r.returncode == 0, r.stderr[-3000:]
-    last = r.stdout.strip().splitlines()[-1]
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].split() == ['epoch', 'train_loss', 'valid_loss', 'accuracy', 'macro_f1', 'time'] and len(lines) == 3, r.stdout  # output to a pipe: the table, no bars
+    last = lines[-1]
     m = json.loads((out/'metrics.json').read_text())['metrics']
     assert last.startswith(f"test accuracy {m['test_accuracy']:.4f} | TTA accuracy {m['tta_accuracy']:.4f}")
     assert last.endswith(str(out))
@@ -40,6 +42,7 @@ def test_tiny_run(tmp_path):
     (dict(data_path='/no/such/folder'), 'path=/no/such/folder lacks train-images-idx3-ubyte.gz'),
     (dict(arch='no_such_net'), "arch='no_such_net'"),
     (dict(resume='/no/such/run'), 'resume=/no/such/run: no settings.json'),
+    (dict(replay='/no/such/run'), 'replay=/no/such/run: no metrics.json'),
     (dict(preset='fastest'), "preset='fastest'"),
     (dict(tta='sometimes'), "tta='sometimes'"),
     (dict(opt='sgd2'), "opt='sgd2'"),

@@ -1,5 +1,6 @@
 "Two DDP processes on this CPU (gloo on 127.0.0.1), launched by torchrun as users launch GPU runs, stopped and resumed."
-import json, os, socket, subprocess, sys
+import json, os, subprocess, sys
+import pytest
 from pathlib import Path
 import torch
 from safetensors.torch import load_file
@@ -8,28 +9,24 @@ from fmnist_fastai.data import load_fashion_mnist, fmnist_test_dl
 from fmnist_fastai.recipes import tta_preds
 from fmnist_fastai.training import learner_from_settings, scores
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-def launch(work, *args):
+def launch(work, port, *args):
     "Two processes of `ddp_worker.py` under torchrun, in folder `work`"
     cmd = [str(Path(sys.executable).parent/'torchrun'), '--nnodes', '1', '--nproc-per-node', '2', '--master-addr', '127.0.0.1',
-           '--master-port', str(free_port()), str(Path(__file__).parent/'ddp_worker.py'), *map(str, args)]
+           '--master-port', str(port), str(Path(__file__).parent/'ddp_worker.py'), *map(str, args)]
     r = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=600, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert r.returncode == 0, r.stderr[-4000:]
 
-def test_two_gloo_processes(tmp_path):
+@pytest.mark.slow
+def test_two_gloo_processes(tmp_path, free_port):
     work, weights = tmp_path/'work', tmp_path/'weights'
     work.mkdir(); weights.mkdir()
-    launch(work, weights)  # stops after epoch 1 of 2
+    launch(work, free_port(), weights)  # stops after epoch 1 of 2
     # rank 0 alone made one run folder and wrote it; both ranks agreed on its name
     runs = list((work/'runs').iterdir())
     assert [p.name for p in work.iterdir()] == ['runs'] and len(runs) == 1, list(work.rglob('*'))
     run = runs[0]
     assert load_checkpoint(run/'checkpoint.pt')['epoch'] == 1
-    launch(work, weights, run)  # every rank resumes from rank 0's checkpoint
+    launch(work, free_port(), weights, run)  # every rank resumes from rank 0's checkpoint
     assert len(list((work/'runs').iterdir())) == 1
     assert {p.name for p in run.iterdir()} == {'settings.json', 'metrics.json', 'model.safetensors', 'checkpoint.pt', 'history.csv', 'loss.png', 'confusion.png'}
     assert len((run/'history.csv').read_text().splitlines()) == 3  # header + 2 epochs, written once

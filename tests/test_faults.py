@@ -21,6 +21,7 @@ def full_run(tmp_path_factory):
     assert r.returncode == 0, r.stderr[-3000:]
     return out
 
+@pytest.mark.slow  # uses the minute-long `full_run`
 def test_kill_and_resume(tmp_path, full_run):
     out = tmp_path/'run'
     p = subprocess.Popen([str(BIN/'fmnist-train'), *ARGS, '--out', str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -41,10 +42,12 @@ def test_kill_and_resume(tmp_path, full_run):
     a, b = load_file(out/'model.safetensors'), load_file(full_run/'model.safetensors')
     assert all(torch.equal(a[k], b[k]) for k in a)
 
+@pytest.mark.slow  # uses the minute-long `full_run`
 def test_resume_refuses_other_settings(full_run):
     r = cli('fmnist-train', '--resume', full_run, '--arch', 'resnet18')
     assert r.returncode != 0 and "arch='resnet18' differs" in r.stderr
 
+@pytest.mark.slow  # uses the minute-long `full_run`
 def test_predict_cli(tmp_path, full_run):
     from PIL import Image
     from fmnist_fastai.data import load_fashion_mnist

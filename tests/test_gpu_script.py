@@ -5,6 +5,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path('/usr/share/datasets/fashion-mnist').exists(), reason='needs Debian dataset-fashion-mnist')
 def test_dry_run():
     r = subprocess.run(['bash', str(ROOT/'gpu/h100.sh'), 'dry-run'], capture_output=True, text=True, timeout=900,

@@ -1,0 +1,29 @@
+"A time budget on a machine that slows down: `fmnist-train --minutes 1` while CPU-bound processes take every core from halfway, as on a shared machine."
+import json, multiprocessing, os, subprocess, sys, time
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+
+def spin(until:float):
+    "Keep a core busy until time `until`"
+    while time.time() < until: pass
+
+@pytest.mark.slow
+def test_budget_holds_under_load(tmp_path):
+    budget, out = 60, tmp_path/'run'
+    start = time.time()
+    p = subprocess.Popen([str(BIN/'fmnist-train'), '--minutes', '1', '--subset', '6000', '--tta', 'none', '--out', str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(budget / 2)
+    hogs = [multiprocessing.Process(target=spin, args=(start + budget + 60,)) for _ in range(os.cpu_count())]
+    for h in hogs: h.start()
+    try: stdout, stderr = p.communicate(timeout=budget + 120)
+    finally:
+        for h in hogs: h.terminate()
+    wall = time.time() - start
+    assert p.returncode == 0, stderr[-3000:]
+    plan = json.loads((out/'metrics.json').read_text())['plan']
+    assert wall <= budget + 15, (wall, plan)  # the command's own wall time, start-up and scoring included
+    assert plan['budget_use'] >= 0.9, plan  # it trained for at least 90% of what the budget left for training
+    assert '█' not in stdout and len(stdout) < 10_000, stdout[-2000:]  # a pipe: one line per epoch, no bars
