@@ -6,16 +6,16 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/app.html.md"""
 
 # %% ../nbs/11_app.ipynb #7b9b5932
 from __future__ import annotations
-import base64, html, io, json, os, sys, tempfile
+import atexit, base64, html, io, json, os, shutil, sys, tempfile
 from pathlib import Path
 from typing import Annotated
 from PIL import Image
 from fastcore.script import call_parse
 from .data import CLASSES, load_fashion_mnist
-from .inference import PredictError, Predictor, load_predictor, predict, open_image, prepare_image, MAX_FILE_BYTES
+from .inference import INVERT, PredictError, Predictor, load_predictor, predict, open_image, prepare_image, MAX_FILE_BYTES
 
 # %% auto #0
-__all__ = ['INVERT', 'run_facts', 'results_html', 'classify', 'app_blocks', 'launch_app', 'fmnist_app']
+__all__ = ['run_facts', 'results_html', 'classify', 'app_blocks', 'launch_app', 'fmnist_app']
 
 # %% ../nbs/11_app.ipynb #54c156ea
 def run_facts(run) -> str:
@@ -51,8 +51,6 @@ def results_html(results:list, seen:dict) -> str:
     return '\n'.join(out)
 
 # %% ../nbs/11_app.ipynb #dc884722
-INVERT = dict(auto=None, yes=True, no=False)
-
 def classify(p:Predictor, files, invert:str='auto') -> tuple:
     "What the page shows for `files`: the first good picture's top-3 (for `gr.Label`), and every picture's results as HTML"
     paths = [str(f) for f in (files or [])]  # Gradio hands over the uploaded files' paths
@@ -71,6 +69,7 @@ def app_blocks(run, examples:int=8):
     p = load_predictor(run)
     data = load_fashion_mnist()
     folder = Path(tempfile.mkdtemp(prefix='fmnist-examples-'))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # Gradio serves the examples from here while the process lives
     picks = []
     for i in range(examples):
         picks.append(folder/f'{CLASSES[int(data.labels[data.test_idx[i]])].replace("/", "-")}_{i}.png')

@@ -17,29 +17,31 @@ from fastai.basics import Callback
 from fastai.torch_core import default_device
 from .data import MEAN, STD, atomic_write, load_fashion_mnist
 from .models import fmnist_model
-from .learner import PRECISIONS, resolve_precision, machine, describe_machine
+from .learner import PRECISIONS, resolve_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment
-from .recipes import PRESETS, fit_schedule
+from .recipes import PRESETS, fast_impl, fit_schedule
 from .training import learner_from_settings, mixing_callbacks, resolve_settings, train, summary_line
 
 # %% auto #0
-__all__ = ['pipeline_speed', 'random_crop_flip', 'loop_fit', 'fastai_fit', 'compare_loops', 'augment_speed', 'EpochTimer',
-           'seed_epoch_s', 'reference_loop', 'race', 'time_to_accuracy', 'report', 'race_report', 'fmnist_bench']
+__all__ = ['pipeline_speed', 'standardize', 'random_crop_flip', 'loop_fit', 'fastai_fit', 'compare_loops', 'augment_speed',
+           'EpochTimer', 'seed_epoch_s', 'reference_loop', 'run_race', 'time_to_accuracy', 'report', 'race_report',
+           'fmnist_bench']
 
 # %% ../nbs/09_bench.ipynb #192c0330
-def _wait(device):
-    "Let `device` finish its queued work, so that a clock read after it is honest"
-    if torch.device(device or 'cpu').type == 'cuda': torch.cuda.synchronize(device)
-
 def pipeline_speed(dl, epochs:int=1) -> float:
     "Images per second that iterating `dl` yields (one warm-up batch excluded)"
-    it = iter(dl); next(it); _wait(dl.device)
+    it = iter(dl); next(it); sync_device(dl.device)
     n, start = 0, time.perf_counter()
     for _ in range(epochs):
         for xb, _ in it: n += len(xb)
         it = iter(dl)
-    _wait(dl.device)
+    sync_device(dl.device)
     return n / (time.perf_counter() - start)
+
+# %% ../nbs/09_bench.ipynb #f1a2b3c4
+def standardize(x:torch.Tensor) -> torch.Tensor:
+    "Pixels in [0, 1] normalised with Fashion-MNIST's statistics, as `Normalize` does in the DataBlock: for the hand-written loops below"
+    return (x - MEAN) / STD
 
 # %% ../nbs/09_bench.ipynb #c93d6bd7
 def random_crop_flip(x:torch.Tensor, size:int) -> torch.Tensor:
@@ -57,7 +59,7 @@ def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int
     torch.manual_seed(seed)
     images, labels = images.to(dev), labels.to(dev)
     model = fmnist_model(s['arch'], channels=s['channels']).to(dev, memory_format=torch.channels_last).train()
-    opt = torch.optim.AdamW(model.parameters(), s['lr'], weight_decay=s['wd'], **(dict(fused=True) if dev.type == 'cuda' else dict(foreach=True)))
+    opt = torch.optim.AdamW(model.parameters(), s['lr'], weight_decay=s['wd'], **fast_impl(list(model.parameters())))
     steps = n // s['bs']
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, s['lr'], total_steps=epochs * steps, pct_start=0.25)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=s['label_smoothing'])
@@ -69,13 +71,13 @@ def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int
             idx = perm[i*s['bs']:(i+1)*s['bs']]
             x = images[idx, None].float().div_(255)
             if s['resize'] != x.shape[-1]: x = F.interpolate(x, size=s['resize'], mode='bilinear', align_corners=False)
-            x = ((random_crop_flip(x, s['size']) - MEAN) / STD)[:, None].expand(-1, s['channels'], -1, -1).contiguous(memory_format=torch.channels_last)
+            x = standardize(random_crop_flip(x, s['size']))[:, None].expand(-1, s['channels'], -1, -1).contiguous(memory_format=torch.channels_last)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16): out = model(x)
             loss = loss_fn(out.float(), labels[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step(); sched.step()
-    _wait(dev)
+    sync_device(dev)
     return time.perf_counter() - start
 
 # %% ../nbs/09_bench.ipynb #b7e81d1e
@@ -84,7 +86,7 @@ def fastai_fit(settings:dict, data, epochs:int=1) -> tuple:
     learn = learner_from_settings(settings | dict(holdout=0.), data)
     start = time.perf_counter()
     learn.fit_one_cycle(epochs, settings['lr'])
-    _wait(learn.dls.device)
+    sync_device(learn.dls.device)
     return time.perf_counter() - start, learn.dls.train
 
 # %% ../nbs/09_bench.ipynb #ef5aa11b
@@ -128,8 +130,8 @@ def augment_speed(policy:str='cifar10', images:int=4096, size:int=32, rounds:int
 class EpochTimer(Callback):
     "Seconds of each training phase (the device's queue drained at both ends)"
     def before_fit(self): self.times = []
-    def before_train(self): _wait(self.dls.device); self.t0 = time.perf_counter()
-    def after_train(self): _wait(self.dls.device); self.times.append(time.perf_counter() - self.t0)
+    def before_train(self): sync_device(self.dls.device); self.t0 = time.perf_counter()
+    def after_train(self): sync_device(self.dls.device); self.times.append(time.perf_counter() - self.t0)
 
 def seed_epoch_s(epochs:int=2, preset:str='seed', **overrides) -> float:
     "Seconds per training epoch (after the first) of `preset`'s full recipe on 54,000 images, as `train` fits it (a 1-epoch warm-up: the time is what matters)"
@@ -149,7 +151,7 @@ def _reference_step(model, opt, sched, loss_fn, x, y, bf16):
 def _reference_batch(images, idx):
     "Flip and translate by up to 2 px (zero padding), normalised"
     x = random_crop_flip(F.pad(images[idx, None].float().div_(255), (2, 2, 2, 2)), 28)
-    return ((x - MEAN) / STD)[:, None].contiguous(memory_format=torch.channels_last)
+    return standardize(x)[:, None].contiguous(memory_format=torch.channels_last)
 
 def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', device=None, bs:int=256, lr:float=0.2, images:int=60_000) -> dict:
     "The plain PyTorch reference on the first `images` training images: widths and epochs chosen for `minutes` on this machine; its TTA test accuracy and wall time"
@@ -166,9 +168,9 @@ def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', d
     def step_s(widths, n=5):  # seconds per training step, after 2 warm-up steps
         model, opt = build(widths)
         for i in range(2 + n):
-            if i == 2: _wait(dev); t0 = time.perf_counter()
+            if i == 2: sync_device(dev); t0 = time.perf_counter()
             _reference_step(model, opt, None, loss_fn, _reference_batch(images, torch.randint(0, len(images), (bs,), device=dev)), labels[:bs], bf16)
-        _wait(dev)
+        sync_device(dev)
         return (time.perf_counter() - t0) / n
     eval_s = lambda st: 2 * len(test_x) / bs * st / 3  # flip TTA: two forward passes, each about a third of a training step
     budget = 0.9 * minutes * 60
@@ -189,13 +191,13 @@ def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', d
     correct = 0
     with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
         for i in range(0, len(test_x), 1000):
-            x = ((test_x[i:i+1000, None].float() / 255 - MEAN) / STD).contiguous(memory_format=torch.channels_last)
+            x = standardize(test_x[i:i+1000, None].float() / 255).contiguous(memory_format=torch.channels_last)
             p = model(x).float().softmax(1) + model(x.flip(-1)).float().softmax(1)
             correct += (p.argmax(1) == test_y[i:i+1000]).sum().item()
     return dict(tta_accuracy=correct / len(test_x), wall_time_s=time.time() - start, epochs=epochs, widths=widths, bf16=bf16)
 
 # %% ../nbs/09_bench.ipynb #be27275e
-def race(minutes:float, preset:str|None=None, seed:int=0, out=None) -> dict:
+def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None) -> dict:
     "Our time-budget preset for `minutes` (default: `fast<minutes>`, else `minutes` on the default recipe) against `reference_loop`, one after the other, on all 60,000 training images; our run goes to `out`"
     name = preset or (f'fast{minutes:g}' if f'fast{minutes:g}' in PRESETS else 'default')
     ours = train(preset=name, minutes=minutes, holdout=0, seed=seed, out=out)
@@ -259,7 +261,7 @@ def fmnist_bench(preset:Annotated[str, "train this preset end to end and print i
         print(fname)
     elif preset: print(f'preset {preset}: {summary_line(train(preset=preset, holdout=holdout, out=out))}')
     elif race:
-        r = globals()['race'](race, out=out)
+        r = run_race(race, out=out)
         atomic_write(Path(r['out'])/'race.json', lambda t: t.write_text(json.dumps(r, indent=2)))  # beside our run's files
         print(race_report(r))
     elif seed_epoch: print(f"{describe_machine(machine())}\nseed recipe (WRN-40-4, AutoAugment, erasing, CutMix): {seed_epoch_s():.1f} s per epoch of 54,000 images")

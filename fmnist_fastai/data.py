@@ -265,6 +265,7 @@ def fmnist_batch_tfms(resize:int=36, size:int=32, aug:dict|None=None, extra_tfms
     return [ResizeCrop(resize, size), RandomFlip(), *aug_transforms(do_flip=False, **aug), *extra_tfms,
             Normalize.from_stats([stats[0]], [stats[1]], cuda=False), *to_rgb]
 
+# %% ../nbs/00_data.ipynb #d0a1b2c8
 def fmnist_datablock(data:FashionMNIST, resize:int=36, size:int=32, aug:dict|None=None, valid_idx=(), extra_tfms=(),
                      channels:int=3, stats:tuple=(MEAN, STD)) -> DataBlock:
     "Fashion-MNIST `DataBlock` of `channels`-channel images with `fmnist_batch_tfms`"
@@ -274,10 +275,20 @@ def fmnist_datablock(data:FashionMNIST, resize:int=36, size:int=32, aug:dict|Non
         batch_tfms=fmnist_batch_tfms(resize, size, aug, extra_tfms, channels, stats))
 
 # %% ../nbs/00_data.ipynb #4acb61e9
-def fmnist_dls(data:FashionMNIST|None=None, bs:int=128, holdout:float=0.1, subset:int|None=None, seed:int=42,
-               resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), channels:int=3, stats:tuple=(MEAN, STD),
-               device=None, **kwargs) -> DataLoaders:
-    "`DataLoaders` on `device` (default: fastai's) for a stratified `holdout` split (and optional `subset`) of the 60,000 training images"
+def fmnist_dls(data:FashionMNIST|None=None, # the images and labels (default: `load_fashion_mnist()`)
+               bs:int=128, # batch size
+               holdout:float=0.1, # stratified fraction of the 60,000 training images kept for validation (0: none)
+               subset:int|None=None, # use only this many training images, stratified (quick runs)
+               seed:int=42, # the seed of the holdout and subset draws
+               resize:int=36, # resize the 28-px images to this size...
+               size:int=32, # ...then crop this size: at random in training, centred otherwise
+               aug:dict|None=None, # `aug_transforms` arguments: rotation, zoom, warp, lighting (default: none)
+               extra_tfms=(), # further batch transforms, after the geometric ones (e.g. `03_augment`'s)
+               channels:int=3, # 3: gray copied to RGB (the seed's); 1: gray as it is
+               stats:tuple=(MEAN, STD), # (mean, std) for `Normalize`
+               device=None, # where the images live and the batches are built (default: fastai's `default_device()`)
+               **kwargs) -> DataLoaders: # passed on to `DataBlock.dataloaders`
+    "`DataLoaders` on `device` for a stratified `holdout` split (and optional `subset`) of the 60,000 training images"
     data, device = data or load_fashion_mnist(), device or default_device()
     trn, val = split_indices(data.labels[data.train_idx].numpy(), holdout, subset, seed)
     dblock = fmnist_datablock(data.to(device), resize, size, aug, valid_idx=range(len(trn), len(trn)+len(val)),

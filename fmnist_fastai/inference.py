@@ -24,7 +24,7 @@ from .models import fmnist_model
 from .learner import resolve_precision
 
 # %% auto #0
-__all__ = ['MAX_FILE_BYTES', 'MAX_PIXELS', 'IMAGE_SUFFIXES', 'PredictError', 'Predictor', 'load_predictor', 'to_gray',
+__all__ = ['MAX_FILE_BYTES', 'MAX_PIXELS', 'IMAGE_SUFFIXES', 'INVERT', 'PredictError', 'Predictor', 'load_predictor', 'to_gray',
            'prepare_image', 'open_image', 'predict', 'fmnist_predict']
 
 # %% ../nbs/08_inference.ipynb #58481838
@@ -149,6 +149,7 @@ def predict(model, images, topk:int=1, invert:bool|None=None, bs:int=256) -> lis
 
 # %% ../nbs/08_inference.ipynb #ce6016dc
 IMAGE_SUFFIXES = {'.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.gif', '.webp'}
+INVERT = dict(auto=None, yes=True, no=False)  # the choices of `--invert` (and of `fmnist-app`), as `predict`'s `invert`
 
 def _expand(paths):
     "Files as given, folders as their image files (sorted)"
@@ -165,11 +166,11 @@ def fmnist_predict(model:str, # a run folder (or its model.safetensors)
                    allow_pickle:store_true=False, # allow a fastai export.pkl (runs code from the file: trusted files only)
                   ):
     "Classify images with a trained Fashion-MNIST model"
-    if invert not in ('auto', 'yes', 'no'): sys.exit(f"fmnist-predict: error: --invert {invert}: use auto, yes or no")
+    if invert not in INVERT: sys.exit(f"fmnist-predict: error: --invert {invert}: use {', '.join(INVERT)}")
     if not files: sys.exit("fmnist-predict: error: no image files given")
     try: p = load_predictor(model, allow_pickle)
     except (PredictError, ValueError) as e: sys.exit(f"fmnist-predict: error: {e}")
-    res = predict(p, list(_expand(files)), topk=topk, invert=dict(auto=None, yes=True, no=False)[invert])
+    res = predict(p, list(_expand(files)), topk=topk, invert=INVERT[invert])
     if json: print(dumps(res, indent=2))
     else:
         for r in res:

@@ -23,9 +23,9 @@ from .models import ARCHS, check_arch, fmnist_model, small_input_stem
 import fastai.callback.schedule  # patches in `fit_one_cycle`, `fit_flat_cos` and `lr_find`
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'native_bf16', 'resolve_precision', 'describe_precision', 'machine', 'describe_machine', 'Autocast',
-           'DeviceSmoothLoss', 'DeviceAvgLoss', 'confusion_scores', 'ConfusionMetric', 'DeviceRecorder', 'shows_bars',
-           'table_row', 'SyncFreeProgress', 'PlainTensors', 'sync_free', 'fmnist_learner']
+__all__ = ['PRECISIONS', 'native_bf16', 'resolve_precision', 'describe_precision', 'machine', 'describe_machine', 'sync_device',
+           'Autocast', 'DeviceSmoothLoss', 'DeviceAvgLoss', 'confusion_scores', 'ConfusionMetric', 'DeviceRecorder',
+           'shows_bars', 'table_row', 'SyncFreeProgress', 'PlainTensors', 'sync_free', 'fmnist_learner']
 
 # %% ../nbs/02_learner.ipynb #2ffdb953
 PRECISIONS = ('auto', 'bf16', 'fp32')
@@ -67,6 +67,12 @@ def describe_machine(info:dict) -> str:
     "One line for `machine`'s dict"
     where = info.get('gpu') or f"CPU {info['cpu_capability']}"
     return f"{where} ({'native bf16' if info['native_bf16'] else 'no native bf16'}), {info['threads']} threads, device {info['device']}"
+
+# %% ../nbs/02_learner.ipynb #e1f2a3b5
+def sync_device(device=None):
+    "Let `device` (default: fastai's) finish its queued work, so that a clock read after it is honest; nothing to wait for on a CPU"
+    device = torch.device(device or default_device())
+    if device.type == 'cuda': torch.cuda.synchronize(device)
 
 # %% ../nbs/02_learner.ipynb #3a3489ec
 class Autocast(Callback):

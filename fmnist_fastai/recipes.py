@@ -17,17 +17,20 @@ from .data import ResizeCrop, MEAN, STD, SEED_STATS
 from .augment import BatchAugment, Erasing
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'torch_opt', 'lr_schedule',
-           'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'fast_impl', 'torch_opt',
+           'lr_schedule', 'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds',
+           'tta_compare']
 
 # %% ../nbs/04_recipes.ipynb #ae6b369a
 def _flat(params): return [p for o in params for p in (_flat(o) if isinstance(o, (list, tuple, L)) else [o])]
 
+def fast_impl(params) -> dict:
+    "The fastest implementation of a torch optimizer for `params` (tensors, possibly in nested lists): fused when all are on a GPU, `foreach` otherwise"
+    return dict(fused=True) if all(p.is_cuda for p in _flat(params)) else dict(foreach=True)
+
 def torch_opt(cls, **defaults):
-    "An `opt_func` for fastai: `cls(**defaults)` through `OptimWrapper`, fused when every parameter is on a GPU, `foreach` otherwise"
-    def opt_func(params, lr, **kwargs):
-        impl = dict(fused=True) if all(p.is_cuda for p in _flat(params)) else dict(foreach=True)
-        return OptimWrapper(params, opt=partial(cls, **defaults, **impl), lr=lr, **kwargs)
+    "An `opt_func` for fastai: `cls(**defaults)` through `OptimWrapper`, in its `fast_impl`"
+    def opt_func(params, lr, **kwargs): return OptimWrapper(params, opt=partial(cls, **defaults, **fast_impl(params)), lr=lr, **kwargs)
     opt_func.__name__ = cls.__name__
     return opt_func
 

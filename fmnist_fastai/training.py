@@ -1,4 +1,4 @@
-"""`train()` and the `fmnist-train` command: a preset's settings, a fixed number of epochs or a wall-clock budget timed on this machine, a fit with checkpoints, then the official test set scored once, plainly and with TTA.
+"""`train()` and the `fmnist-train` command: a preset's settings, a fixed number of epochs or a wall-clock budget that the clock keeps on any machine, a fit with checkpoints, then the official test set scored once, plainly and with TTA.
 
 Docs: https://fmnist-fastai.github.io/fmnist_fastai/training.html.md"""
 
@@ -24,7 +24,7 @@ from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
 import fmnist_fastai
 from .data import CLASSES, CHANNELS, DataError, atomic_write, check_channels, load_fashion_mnist, fmnist_dls, fmnist_test_dl
 from .models import ARCHS, check_arch, fmnist_model, model_cost
-from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine
+from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
 from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
 from .distributed import join_launch, on_rank0, distributed
@@ -99,16 +99,14 @@ class SpeedProbe(Callback):
     order = 100
     def __init__(self, warmup:int=5, seconds:float=4., max_batches:int=60): self.warmup, self.seconds, self.max_batches, self.img_s = warmup, seconds, max_batches, {}
     def before_batch(self):
-        if self.iter == min(self.warmup, len(self.dl) - 1): self._sync(); self.t0, self.n = time.perf_counter(), 0
+        if self.iter == min(self.warmup, len(self.dl) - 1): sync_device(self.dls.device); self.t0, self.n = time.perf_counter(), 0
     def after_batch(self):
         if self.iter < min(self.warmup, len(self.dl) - 1): return
         self.n += len(self.yb[0])
         if self.n >= self.max_batches * self.dl.bs or time.perf_counter() - self.t0 >= self.seconds or self.iter == len(self.dl) - 1:
-            self._sync()
+            sync_device(self.dls.device)
             self.img_s['train' if self.training else 'eval'] = self.n / (time.perf_counter() - self.t0)
             raise CancelFitException if self.training else CancelValidException
-    def _sync(self):
-        if getattr(self.dls.device, 'type', 'cpu') == 'cuda': torch.cuda.synchronize()
 
 # %% ../nbs/07_training.ipynb #ab23be73
 def probe_speed(learn:Learner, s:dict, test_dl) -> dict:

@@ -75,3 +75,20 @@ def test_corrupt_data(tmp_path):
     r = run('--data-path', tmp_path, '--out', tmp_path/'run')
     assert r.returncode != 0
     assert f'{bad}: not a readable gzip file' in r.stderr, r.stderr[-2000:]
+
+def test_bars_in_a_terminal(tmp_path):
+    "In a terminal fastai's progress bars stay (to a pipe, `test_tiny_run`: the table alone)"
+    import pty
+    leader, follower = pty.openpty()
+    p = subprocess.Popen([str(BIN/'fmnist-train'), '--subset', '600', '--epochs', '1', '--tta', 'none', '--out', str(tmp_path/'run')],
+                         stdout=follower, stderr=subprocess.DEVNULL)
+    os.close(follower)
+    out = b''
+    while True:
+        try: chunk = os.read(leader, 65536)
+        except OSError: break  # the command ended and closed the terminal
+        if not chunk: break
+        out += chunk
+    assert p.wait(timeout=600) == 0
+    text = out.decode(errors='replace')
+    assert 'Epoch 1/1' in text and '100.00%' in text and 'test accuracy' in text, text[-2000:]
