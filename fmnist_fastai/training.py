@@ -399,11 +399,13 @@ def _budget(learn, s, data, start, world, ckpt, recorded) -> dict:
     return dict(plan=plan, start=start)
 
 def _budget_record(clock, s, start, fit_start, fit_end) -> dict:
-    "`clock`'s record with the run's time split, and how much of what the budget left for training it used; printed in one line"
+    "`clock`'s record with the run's time split and, for a run that the clock drove from start to end, how much of what the budget left for training it used; printed in one line"
     r = clock.record() | dict(setup_s=fit_start - start, scoring_s=time.time() - fit_end)
+    done = f"{r['steps_done']:,} steps in {len(r['epoch_steps'])} epochs, {r['train_s']:.0f} s of training"
+    if clock.replay is not None: print(f"replayed: {done}, as recorded"); return r
+    if clock.spent_before: print(f"time budget, resumed: {done} in all"); return r  # the killed run's lost minutes are not known
     r['budget_use'] = r['train_s'] / (r['budget_s'] - r['setup_s'] - r['holdout_s'] - r['scoring_s'])
-    print(f"time budget: {r['steps_done']:,} steps in {len(r['epoch_steps'])} epochs, {r['train_s']:.0f} s of training, {r['budget_use']:.0%} of the time "
-          f"the {s['minutes']:g} minutes left for it; {len(r['decisions']) - 1} re-plans")
+    print(f"time budget: {done}, {r['budget_use']:.0%} of the time the {s['minutes']:g} minutes left for it; {len(r['decisions']) - 1} re-plans")
     return r
 
 def _new_run(out, s, overwrite):
