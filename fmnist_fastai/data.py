@@ -25,8 +25,8 @@ from fasttransform import DisplayedTransform, Transform
 from sklearn.model_selection import train_test_split
 
 # %% auto #0
-__all__ = ['CLASSES', 'MIRROR', 'SYSTEM_DIRS', 'FILES', 'MEAN', 'STD', 'SEED_STATS', 'CHANNELS', 'IdxSpec', 'DataError',
-           'read_idx', 'atomic_write', 'fastai_data_dir', 'download_fmnist', 'find_data', 'FashionMNIST',
+__all__ = ['CLASSES', 'MIRROR', 'SYSTEM_DIRS', 'FILES', 'MEAN', 'STD', 'SEED_STATS', 'CHANNELS', 'FASTAI_AUG', 'IdxSpec',
+           'DataError', 'read_idx', 'atomic_write', 'fastai_data_dir', 'download_fmnist', 'find_data', 'FashionMNIST',
            'load_fashion_mnist', 'split_indices', 'Lookup', 'gray_image', 'ClassIndex', 'DeviceDL', 'ResizeCrop',
            'RandomFlip', 'GrayToRGB', 'check_channels', 'fmnist_batch_tfms', 'fmnist_datablock', 'fmnist_dls',
            'fmnist_test_dl']
@@ -258,6 +258,8 @@ def check_channels(channels:int) -> int:
     return channels
 
 # %% ../nbs/00_data.ipynb #2839f22a
+FASTAI_AUG = dict(max_rotate=10., max_zoom=1.1, max_lighting=0.2, max_warp=0.2)  # `aug_transforms`' own defaults: what `fastai_aug` switches on
+
 def fmnist_batch_tfms(resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), channels:int=3, stats:tuple=(MEAN, STD)) -> list:
     "The batch transforms after `IntToFloatTensor`: the seed's resize/crop and flip, `aug_transforms(**aug)` (default: none), `extra_tfms`, `Normalize` with `stats`, gray→RGB"
     aug = dict(max_rotate=0., max_zoom=1., max_lighting=0., max_warp=0.) | (aug or {})

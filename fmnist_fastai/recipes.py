@@ -106,17 +106,23 @@ def tta_compare(learn:Learner, dl=None, policies=('none', 'flip', 'fivecrop', 'f
     return {k: (p.argmax(1) == targs).float().mean().item() for k, p in res.items()}
 
 # %% ../nbs/04_recipes.ipynb #b9689a23
-TRICKS = {'baseline': {}, 'erasing': dict(erasing=0.5), 'autoaugment': dict(autoaugment='cifar10'),
-          'trivialaugment': dict(trivialaugment=True), 'augmix': dict(augmix=True), 'mixup': dict(mixup=0.4),
-          'cutmix': dict(cutmix=1.), 'no_label_smoothing': dict(label_smoothing=0.), 'ranger_cos': dict(opt='ranger', schedule='cos', lr=4e-3),
-          'adam_l2_warmup_cos': dict(opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1), 'sgd': dict(opt='sgd', lr=0.1, wd=5e-4),
-          'one_channel': dict(channels=1)}
+TRICKS = {'baseline': {},
+          # the seed's tricks
+          'erasing': dict(erasing=0.5), 'autoaugment': dict(autoaugment='cifar10'), 'trivialaugment': dict(trivialaugment=True),
+          'augmix': dict(augmix=True), 'mixup': dict(mixup=0.4), 'cutmix': dict(cutmix=1., cutmix_p=0.5),
+          'ranger_cos': dict(opt='ranger', schedule='cos', lr=4e-3), 'adam_warmup_cos': dict(opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1),
+          'label_smoothing_0': dict(label_smoothing=0.), 'label_smoothing_0.2': dict(label_smoothing=0.2),
+          'seed_input': dict(channels=3, resize=36, size=32),
+          # fastai's augmentations, on the device
+          'fastai_aug': dict(fastai_aug=True),
+          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch
+          'sgd_nesterov': dict(opt='sgd', lr=0.2, wd=5e-4, bs=256)}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
              resize=36, size=32, stats=(MEAN, STD), label_smoothing=0.1, erasing=0., erasing_value=None, autoaugment=None,
              trivialaugment=False, augmix=False, mixup=0., cutmix=0., cutmix_p=1., tta='flip', precision='auto', pretrained=False,
-             small_stem=False, sync_bn=False, channels=3, compile=False)
+             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False)
 
 SEED = _BASE | dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='adam_l2', schedule='warmup_cos', warmup=10,
                     stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0], autoaugment='cifar10',

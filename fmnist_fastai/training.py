@@ -22,7 +22,7 @@ from safetensors.torch import save_file
 from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
 
 import fmnist_fastai
-from .data import CLASSES, CHANNELS, DataError, atomic_write, check_channels, load_fashion_mnist, fmnist_dls, fmnist_test_dl
+from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_channels, load_fashion_mnist, fmnist_dls, fmnist_test_dl
 from .models import ARCHS, check_arch, fmnist_model, model_cost
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
@@ -85,7 +85,7 @@ def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     set_seed(s['seed'], reproducible=not on_gpu)
     if on_gpu: torch.backends.cudnn.benchmark = True
     dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'],
-                     extra_tfms=batch_augmentations(s), channels=s['channels'], stats=tuple(s['stats']))
+                     aug=FASTAI_AUG if s['fastai_aug'] else None, extra_tfms=batch_augmentations(s), channels=s['channels'], stats=tuple(s['stats']))
     learn = fmnist_learner(dls, s['arch'], pretrained=s['pretrained'] if pretrained is None else pretrained, label_smoothing=s['label_smoothing'],
                            precision=s['precision'], small_stem=s['small_stem'], channels=s['channels'], compile=s['compile'],
                            opt_func=OPTIMIZERS[s['opt']], model_dir='.')
@@ -338,6 +338,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           label_smoothing:float|None=None, erasing:float|None=None, # RandomErasing probability (0: off)
           erasing_value:float|None=None, # RandomErasing's fill (None: Gaussian noise)
           autoaugment:str|None=None, trivialaugment:bool|None=None, augmix:bool|None=None, # AutoAugment policy (None: off)
+          fastai_aug:bool|None=None, # fastai's `aug_transforms` on the device: rotation, zoom, warp, lighting (`FASTAI_AUG`)
           mixup:float|None=None, cutmix:float|None=None, # alphas (0: off)
           cutmix_p:float|None=None, # share of the batches CutMix mixes
           tta:str|None=None, # 'flip', 'fivecrop', 'fastai' or 'none'
@@ -474,6 +475,7 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  autoaugment:Annotated[str, "AutoAugment policy", dict(choices=list(AUTOAUGMENT_POLICIES))]=None,
                  trivialaugment:Annotated[store_true, "TrivialAugment"]=False,
                  augmix:Annotated[store_true, "AugMix"]=False,
+                 fastai_aug:Annotated[store_true, "fastai's aug_transforms on the device: rotation, zoom, warp, lighting"]=False,
                  mixup:Annotated[float, "MixUp alpha (0: off)"]=None,
                  cutmix:Annotated[float, "CutMix alpha (0: off)"]=None,
                  cutmix_p:Annotated[float, "share of the batches CutMix mixes"]=None,
@@ -494,7 +496,7 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  resume:Annotated[str, "continue the run in this folder from its last checkpoint (its settings and time budget are kept)"]=None,
                  replay:Annotated[str, "train a finished time-budget run again, following its recorded decisions instead of the clock"]=None):
     "Train on Fashion-MNIST, then score the official test set plainly and with TTA"
-    flags = {k: v or None for k, v in dict(trivialaugment=trivialaugment, augmix=augmix, pretrained=pretrained, small_stem=small_stem,
+    flags = {k: v or None for k, v in dict(trivialaugment=trivialaugment, augmix=augmix, fastai_aug=fastai_aug, pretrained=pretrained, small_stem=small_stem,
                                            sync_bn=sync_bn, compile=compile).items()}
     try: res = train(preset=preset, arch=arch, epochs=epochs, minutes=minutes, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
                      resize=resize, size=size, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
