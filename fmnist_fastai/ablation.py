@@ -6,7 +6,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/ablation.html.md"""
 
 # %% ../nbs/10_ablation.ipynb #ba6aec8f
 from __future__ import annotations
-import hashlib, json, tempfile, time
+import hashlib, json, tempfile, time, warnings
 from pathlib import Path
 import matplotlib.pyplot as plt, pandas as pd, optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -53,7 +53,9 @@ def ablation_storage(url:str|None=None, folder='results/ablation', heartbeat_s:i
     if url is None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{(Path(folder)/'study.db').resolve()}"
-    return RDBStorage(url, heartbeat_interval=heartbeat_s, grace_period=grace_s, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback())
+    with warnings.catch_warnings():  # Optuna calls its heartbeat experimental
+        warnings.simplefilter('ignore', optuna.exceptions.ExperimentalWarning)
+        return RDBStorage(url, heartbeat_interval=heartbeat_s, grace_period=grace_s, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback())
 
 def _finished_keys(storage) -> set:
     "The keys of every finished row in every ablation study of `storage`"
@@ -91,7 +93,9 @@ def run_rows(study) -> int:
     "Train the study's queued rows until none is left (other processes may take some); how many this process trained"
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     done = []
-    optuna.storages.fail_stale_trials(study)  # a dead worker's row back in the queue (`optimize` does it too, before each row)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)  # a dead worker's row back in the queue (`optimize` does it too, before each row)
     while study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
         study.optimize(_objective, n_trials=1, callbacks=[lambda _, t: done.append(t.state == TrialState.COMPLETE)])
     return sum(done)
