@@ -40,7 +40,7 @@ def ablation_row(trick:str, seed:int, minutes:float, subset:int|None=None) -> di
         rec = json.loads((res.out/'metrics.json').read_text())
     m, plan, learn = res.metrics, rec['plan'], res.learn
     _, targs = learn.get_preds()
-    return dict(trick=trick, seed=seed, minutes=minutes, subset=subset or 0, key=row_key(trick, seed, minutes, subset),
+    return dict(trick=trick, seed=seed, minutes=minutes, subset=subset or 0,
                 holdout_accuracy=m['holdout_accuracy'], holdout_f1=m['holdout_f1'],
                 holdout_tta_accuracy=scores(tta_preds(learn, learn.dls.valid, 'flip'), targs)['accuracy'],
                 test_accuracy=m['test_accuracy'], test_f1=m['test_f1'], tta_accuracy=m['tta_accuracy'], wall_time_s=m['wall_time_s'],
@@ -57,11 +57,6 @@ def ablation_storage(url:str|None=None, folder='results/ablation', heartbeat_s:i
         warnings.simplefilter('ignore', optuna.exceptions.ExperimentalWarning)
         return RDBStorage(url, heartbeat_interval=heartbeat_s, grace_period=grace_s, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback())
 
-def _finished_keys(storage) -> set:
-    "The keys of every finished row in every ablation study of `storage`"
-    return {t.user_attrs['key'] for s in optuna.get_all_study_names(storage) if s.startswith('ablation-')
-            for t in optuna.load_study(study_name=s, storage=storage).get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if 'key' in t.user_attrs}
-
 # %% ../nbs/10_ablation.ipynb #a1b2c3d4
 def ablation_study(storage, grid:list, wait_s:float=300.) -> optuna.Study:
     "The study of `grid` (`(trick, seed, minutes, subset)` rows): created with its queue filled if new, else loaded once its creator has filled it"
@@ -74,7 +69,7 @@ def ablation_study(storage, grid:list, wait_s:float=300.) -> optuna.Study:
             if time.time() > deadline: raise RuntimeError(f"study {name}: its creator never filled its queue; delete the study and start again")
             time.sleep(1)
         return study
-    done = _finished_keys(storage)
+    done = set(ablation_frame(storage).key)
     for row in grid:
         key = row_key(*row)
         if key not in done: study.enqueue_trial(dict(zip(('trick', 'seed', 'minutes', 'subset'), row)), user_attrs=dict(key=key, row=list(row)))
@@ -101,7 +96,7 @@ def run_rows(study) -> int:
     return sum(done)
 
 def ablation_frame(storage) -> pd.DataFrame:
-    "Every finished row of every ablation study in `storage`, each key once"
+    "Every finished row of every ablation study in `storage`, each key once (the key and row its trial was queued with, and what `ablation_row` kept)"
     rows = [t.user_attrs | dict(trial=t.number) for s in optuna.get_all_study_names(storage) if s.startswith('ablation-')
             for t in optuna.load_study(study_name=s, storage=storage).get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
     return pd.DataFrame(rows).drop_duplicates('key') if rows else pd.DataFrame(columns=['trick', 'seed', 'minutes', 'key'])
@@ -149,7 +144,7 @@ def write_report(storage, out='results/ablation') -> pd.DataFrame:
     out, rows = Path(out), ablation_frame(storage)
     out.mkdir(parents=True, exist_ok=True)
     table = summarize(rows)
-    atomic_write(out/'ablation.csv', lambda t: rows.drop(columns='key').to_csv(t, index=False))
+    atomic_write(out/'ablation.csv', lambda t: rows.drop(columns=['key', 'row']).to_csv(t, index=False))
     atomic_write(out/'ablation.md', lambda t: t.write_text(markdown_table(table)))
     atomic_write(out/'ablation.png', lambda t: plot_ablation(table).savefig(t, format='png', bbox_inches='tight'))
     return table
