@@ -8,7 +8,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/ablation.html.md"""
 from __future__ import annotations
 import hashlib, json, tempfile, time, warnings
 from pathlib import Path
-import matplotlib.pyplot as plt, pandas as pd, optuna
+import matplotlib.pyplot as plt, pandas as pd, optuna, sqlalchemy
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 from fastcore.script import call_parse, store_true
@@ -55,7 +55,11 @@ def ablation_storage(url:str|None=None, folder='results/ablation', heartbeat_s:i
         url = f"sqlite:///{(Path(folder)/'study.db').resolve()}"
     with warnings.catch_warnings():  # Optuna calls its heartbeat experimental
         warnings.simplefilter('ignore', optuna.exceptions.ExperimentalWarning)
-        return RDBStorage(url, heartbeat_interval=heartbeat_s, grace_period=grace_s, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback())
+        for attempt in range(3):  # workers starting together on a new database race to create its tables: the loser finds them made
+            try: return RDBStorage(url, heartbeat_interval=heartbeat_s, grace_period=grace_s, heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback())
+            except sqlalchemy.exc.SQLAlchemyError:
+                if attempt == 2: raise
+                time.sleep(1 + attempt)
 
 # %% ../nbs/10_ablation.ipynb #a1b2c3d4
 def ablation_study(storage, grid:list, wait_s:float=300.) -> optuna.Study:
