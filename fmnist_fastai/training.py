@@ -148,6 +148,7 @@ class BudgetSchedule(ParamScheduler):
         self.done, self.total, self.anchor, self.decisions, self.epoch_steps = 0, 0, (0, 0.), [], []
         self.train_s = self.holdout_s = self.spent_before = 0.  # training: the fit's time outside the holdout passes
         self.eval_img_s = plan['eval_img_s']
+        self.epoch_len = math.ceil(plan['steps'] / plan['epochs'])  # the first plan's epoch length
 
     def pct(self, step:int) -> float:
         "Training progress in [0, 1] at `step`: the progress of the last decision, then linear to 1 at the planned total"
@@ -168,10 +169,15 @@ class BudgetSchedule(ParamScheduler):
         "When scoring must be done: the budget less its margin, from `start` (a resumed run: less what the killed run spent)"
         return self.start + self.plan['budget_s'] * (1 - self.plan['margin']) - self.spent_before
 
+    def epochs_for(self, steps:int, epochs_left:int) -> int:
+        "How many of the `epochs_left` epochs `steps` more steps take: epochs of the first plan's length, more steps make them longer"
+        return min(math.ceil(steps / self.epoch_len), epochs_left)
+
     def _train_end(self) -> float:
-        "When training must stop: the deadline less the final scoring, writing, and the holdout passes still to come"
-        p = self.plan
-        return self.deadline - (p['finish_images'] + (self.n_epoch - self.epoch) * p['n_holdout']) / self.eval_img_s - p['write_s']
+        "When training must stop: the deadline less the final scoring, writing, and the holdout passes still to come (this epoch's and those the planned total needs after it)"
+        p, after = self.plan, self.total - self.epoch_start - self.epoch_steps[-1]
+        passes = 1 + (self.epochs_for(after, self.n_epoch - self.epoch - 1) if after > 0 else 0)
+        return self.deadline - (p['finish_images'] + passes * p['n_holdout']) / self.eval_img_s - p['write_s']
 
     def _clock(self, now:float):
         "Start counting training time from `now`, and look at the speed `every` seconds from it"
@@ -190,7 +196,9 @@ class BudgetSchedule(ParamScheduler):
         if self.replay is not None: self._follow()
         elif self.total - self.done > epochs_left * full: self.decide(self.done + epochs_left * full)  # an epoch is at most the training set
         if self.done >= self.total: raise CancelFitException  # the budget's training time is spent
-        self.epoch_steps.append(min(math.ceil((self.total - self.done) / epochs_left), full))
+        epochs = self.epochs_for(self.total - self.done, epochs_left)  # a machine slower than planned: fewer epochs (and holdout passes), not shorter ones
+        self.epoch_start = self.done
+        self.epoch_steps.append(min(math.ceil((self.total - self.done) / epochs), full))
         self.dls.train.n = self.epoch_steps[-1] * self.dls.train.bs
 
     def before_train(self): self.end = self._train_end()
@@ -210,7 +218,7 @@ class BudgetSchedule(ParamScheduler):
         "The steps that fit in the training time left at the speed since the last look, no more than the epochs left can hold"
         trained = self.train_s + now - self.since
         steps, secs = self.done - self.mark[0], trained - self.mark[1]
-        self.next_look, self.mark = now + self.every, (self.done, trained)
+        self.next_look, self.mark, self.end = now + self.every, (self.done, trained), self._train_end()
         if steps < 1 or secs <= 0: return
         room = self.n_iter - self.iter - 1 + (self.n_epoch - self.epoch - 1) * self.plan['full_steps']
         total = self.done + min(int((self.end - now) * steps / secs), room)
