@@ -10,13 +10,13 @@ import math
 import torch, torch.nn.functional as F
 from torch.distributions import Beta
 from torchvision.transforms import v2
-from torchvision.transforms.v2 import functional as TF
 from fasttransform import Transform
 from fastai.torch_core import TensorImage
 from fastai.callback import mixup
 
 # %% auto #0
-__all__ = ['GEOMETRIC', 'apply_ops', 'BatchAugment', 'AutoAugment', 'TrivialAugment', 'AugMix', 'Erasing', 'MixUp', 'CutMix']
+__all__ = ['GEOMETRIC', 'IMAGE_TABLES', 'apply_ops', 'BatchAugment', 'OpTable', 'apply_codes', 'AutoAugment', 'TrivialAugment',
+           'AugMix', 'Erasing', 'MixUp', 'CutMix']
 
 # %% ../nbs/03_augment.ipynb #7cfdd3b9
 GEOMETRIC = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
@@ -49,35 +49,45 @@ def _affine_grids(names, op, m, h:int, w:int) -> torch.Tensor:
     return base.expand(len(m), -1, -1).bmm(scaled).view(-1, h, w, 2)
 
 # %% ../nbs/03_augment.ipynb #31b2d65a
-def _lookup_tables(names, op, m, x) -> torch.Tensor:
-    "Per-image 256-entry tables for the point ops (the identity for other images), computed as torchvision computes each op"
+def _lookup_tables(names, op, m, x, only:tuple|None=None) -> torch.Tensor:
+    "Per-image 256-entry tables for the point ops (or `only` these; the identity for other images), computed as torchvision computes each op"
     n, dev = len(x), x.device
     v, r = torch.arange(256., device=dev), (1 + m)
     lut = torch.arange(256, device=dev).expand(n, 256)
     def put(name, table):
         nonlocal lut
-        if name in names: lut = torch.where(_is(names, op, name)[:, None], table, lut)
+        lut = torch.where(_is(names, op, name)[:, None], table, lut)
+    wanted = lambda name: name in names and (only is None or name in only)
     f32 = lambda t: t.float()[:, None]
     xf = x.float().flatten(1)
-    if 'Brightness' in names: put('Brightness', (v * f32(r)).clamp(0, 255).long())
-    if 'Contrast' in names: put('Contrast', (v * f32(r) + xf.mean(1, keepdim=True) * f32(1.0 - r)).clamp(0, 255).long())
-    if 'Posterize' in names: put('Posterize', torch.arange(256, device=dev) & ((0xFF << (8 - m.long().clamp(0, 8))) & 0xFF)[:, None])
-    if 'Solarize' in names: put('Solarize', torch.where(v >= f32(255 * m), 255 - v, v).long())
-    if 'Invert' in names: put('Invert', 255 - torch.arange(256, device=dev).expand(n, 256))
-    if 'AutoContrast' in names:
+    if wanted('Brightness'): put('Brightness', (v * f32(r)).clamp(0, 255).long())
+    if wanted('Contrast'): put('Contrast', (v * f32(r) + xf.mean(1, keepdim=True) * f32(1.0 - r)).clamp(0, 255).long())
+    if wanted('Posterize'): put('Posterize', torch.arange(256, device=dev) & ((0xFF << (8 - m.long().clamp(0, 8))) & 0xFF)[:, None])
+    if wanted('Solarize'): put('Solarize', torch.where(v >= f32(255 * m), 255 - v, v).long())
+    if wanted('Invert'): put('Invert', 255 - torch.arange(256, device=dev).expand(n, 256))
+    if wanted('AutoContrast'):
         lo, hi = xf.amin(1, keepdim=True), xf.amax(1, keepdim=True)
         flat = hi == lo
         scale = torch.where(flat, torch.ones_like(lo), (hi - lo) * (1.0 / 255))
         put('AutoContrast', ((v - torch.where(flat, torch.zeros_like(lo), lo)) / scale).clamp(0, 255).long())
+    if wanted('Equalize'):  # torchvision's `equalize` (PIL's scheme) as a table, from each image's histogram
+        pixels = x.flatten(1).long()
+        hist = torch.zeros(n, 256, dtype=torch.long, device=dev).scatter_add_(1, pixels, torch.ones_like(pixels))
+        cum = hist.cumsum(1)
+        step = (pixels.shape[1] - hist.gather(1, cum.argmax(1, keepdim=True))).div_(255, rounding_mode='floor')  # argmax: the last gray level present
+        table = F.pad((cum[:, :-1] + step // 2).div_(step.clamp(min=1), rounding_mode='floor').clamp_(0, 255), (1, 0))
+        put('Equalize', torch.where(step > 0, table, lut))  # an image of a single gray level stays as it is
     return lut
 
 # %% ../nbs/03_augment.ipynb #647d3dcb
 def _sharpen(x, factor) -> torch.Tensor:
     "torchvision's `adjust_sharpness` with a per-image `factor`"
     out = x.float()
-    kernel = F.pad(torch.full((1, 1), 5., device=x.device), (1, 1, 1, 1), value=1.).div_(13).expand(x.shape[1], 1, 3, 3)  # built on the device
-    blurred = F.conv2d(out, kernel, groups=x.shape[1]).round_()
     inner = out[..., 1:-1, 1:-1]
+    # torchvision convolves with [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 and rounds. The 3x3 sum plus 4x the centre, an exact
+    # integer, over 13 is never within 1/26 of a half, so rounding it gives the same gray levels — without oneDNN's
+    # convolution, slow here because it prepares itself anew for every batch size of the images that drew Sharpness
+    blurred = F.avg_pool2d(out, 3, stride=1, divisor_override=1).add_(inner * 4).div_(13).round_()
     out[..., 1:-1, 1:-1] = inner + (blurred - inner) * (1.0 - factor).float().view(-1, 1, 1, 1)
     return out.clamp_(0, 255).to(torch.uint8)
 
@@ -91,7 +101,6 @@ def apply_ops(x:torch.Tensor, op:torch.Tensor, m:torch.Tensor, names:tuple, inte
         geometric = sum(_is(names, op, g) for g in GEOMETRIC).bool()
         x = torch.where(geometric.view(-1, 1, 1, 1), moved.round_().to(torch.uint8), x)
     x = _lookup_tables(names, op, m, x).gather(1, x.flatten(1).long()).to(torch.uint8).view_as(x)
-    if 'Equalize' in names: x = torch.where(_is(names, op, 'Equalize').view(-1, 1, 1, 1), TF.equalize(x), x)
     if 'Sharpness' in names: x = torch.where(_is(names, op, 'Sharpness').view(-1, 1, 1, 1), _sharpen(x, 1 + m), x)
     return x  # 'Color' and 'Identity' leave gray images as they are
 
@@ -109,9 +118,10 @@ def _signed(m, signed, op):
 class BatchAugment(Transform):
     "Base of the batched augmentations: training batches only, on float images in [0, 1] quantised to uint8"
     split_idx, order = 0, 40  # after ResizeCrop (15) and the flips (30), before Normalize (99)
-    def encodes(self, x:TensorImage):
-        u8 = (x.as_subclass(torch.Tensor) * 255).round_().clamp_(0, 255).to(torch.uint8)  # plain tensors: fastai casts the result back
-        return self.augment(u8).float().div_(255)
+    def encodes(self, x:TensorImage): return self.plain(x.as_subclass(torch.Tensor))  # plain tensors: fastai casts the result back
+    def plain(self, x:torch.Tensor) -> torch.Tensor:
+        "The augmentation of float images `x` in [0, 1], as a plain function (for hand-written loops)"
+        return self.augment((x * 255).round_().clamp_(0, 255).to(torch.uint8)).float().div_(255)
 
     def tables(self, bins:int, h:int, w:int, device, *extra) -> tuple:
         "The magnitude tables (and `extra` tensors) on `device`, copied there once: a copy per batch would make a GPU wait"
@@ -119,6 +129,56 @@ class BatchAugment(Transform):
         if key not in getattr(self, '_tables', {}):
             self._tables = getattr(self, '_tables', {}) | {key: tuple(t.to(device) for t in (*_magnitude_table(self.space, self.names, bins, h, w), *extra))}
         return self._tables[key]
+
+    def op_table(self, bins:int, h:int, w:int, device) -> OpTable:
+        "The `OpTable` of this augmentation's ops and magnitudes, made once per image size and device"
+        key = ('ops', bins, h, w, str(device))
+        if key not in getattr(self, '_tables', {}):
+            self._tables = getattr(self, '_tables', {}) | {key: OpTable(self.names, _magnitude_table(self.space, self.names, bins, h, w)[0].to(device), h, w)}
+        return self._tables[key]
+
+# %% ../nbs/03_augment.ipynb #e874ad34
+IMAGE_TABLES = ('Contrast', 'AutoContrast', 'Equalize')  # the point ops whose tables depend on the image
+
+class OpTable:
+    "For every (op, magnitude bin, sign) of `mags` (ops × bins): the geometric ops' source pixels and the point ops' 256-entry tables, for `h`×`w` images"
+    def __init__(self, names:tuple, mags:torch.Tensor, h:int, w:int):
+        self.names, self.bins, dev = names, mags.shape[1], mags.device
+        code = torch.arange(mags.numel() * 2, device=dev)  # code = (op * bins + bin) * 2 + negative
+        self.op = code // (2 * self.bins)
+        self.m = torch.where(code % 2 == 1, -1., 1.).double() * mags.flatten().repeat_interleave(2)
+        n, p = len(code), h * w
+        src = torch.arange(1., p + 1, device=dev).view(1, 1, h, w).expand(n, 1, h, w)  # each pixel's number, 0 for outside
+        moved = F.grid_sample(src, _affine_grids(names, self.op, self.m, h, w), mode='nearest', padding_mode='zeros', align_corners=False)
+        self.sources = moved.round().long().view(n, p).sub_(1).remainder_(p + 1)  # outside → p, the zero appended to each image
+        self.geometric = any(g in names for g in GEOMETRIC)
+        self.tables = _lookup_tables(names, self.op, self.m, torch.zeros(n, 1, h, w, dtype=torch.uint8, device=dev)).to(torch.uint8)
+        self.from_image = sum(_is(names, self.op, name) for name in IMAGE_TABLES).bool()
+        self.sharpness = _is(names, self.op, 'Sharpness')
+
+    def code(self, op:torch.Tensor, bin:torch.Tensor, negative:torch.Tensor) -> torch.Tensor:
+        "The code of each image's op, magnitude bin and sign"
+        return (op * self.bins + bin) * 2 + negative.long()
+
+# %% ../nbs/03_augment.ipynb #d586a40d
+def _where_drawn(x:torch.Tensor, drawn:torch.Tensor, f) -> torch.Tensor:
+    "`f(x[i], i)` for the images that `drawn` selects, `x` for the others: on the CPU computed for those images only, elsewhere for all (no host sync)"
+    if x.device.type != 'cpu': return torch.where(drawn.view(-1, *[1] * (x.ndim - 1)), f(x, slice(None)), x)
+    i = drawn.nonzero()[:, 0]
+    if len(i) == 0: return x
+    x = x.clone()
+    x[i] = f(x[i], i)
+    return x
+
+def apply_codes(x:torch.Tensor, code:torch.Tensor, table:OpTable) -> torch.Tensor:
+    "`apply_ops` for ops drawn as `table`'s codes: the same images, from precomputed pixels and tables"
+    n, _, h, w = x.shape
+    flat = x.view(n, h * w)
+    if table.geometric: flat = F.pad(flat, (0, 1)).gather(1, table.sources[code])
+    op, m = table.op[code], table.m[code]
+    image_tables = lambda t, i: _lookup_tables(table.names, op[i], m[i], flat[i].view(-1, 1, h, w), only=IMAGE_TABLES).to(torch.uint8)
+    flat = _where_drawn(table.tables[code], table.from_image[code], image_tables).gather(1, flat.long()).view(n, 1, h, w)
+    return _where_drawn(flat, table.sharpness[code], lambda t, i: _sharpen(t, 1 + m[i]))
 
 # %% ../nbs/03_augment.ipynb #964ae366
 class AutoAugment(BatchAugment):
@@ -133,18 +193,21 @@ class AutoAugment(BatchAugment):
         self.bins = torch.tensor([[i or 0 for _, _, i in sub] for sub in tv._policies])
 
     def draw(self, n:int, h:int, w:int, device) -> list:
-        "For each of the two steps: (op index into `names`, signed magnitude) per image; op 'Identity' where the step does not apply"
-        mags, signed, ops, probs, bins = self.tables(10, h, w, device, self.ops, self.probs, self.bins)
-        sub = torch.randint(len(ops), (n,), device=device)
+        "For each of the two steps: (op index into `names`, signed magnitude, `OpTable` code) per image; op 'Identity' where the step does not apply"
+        _, signed, ops, probs, bins = self.tables(10, h, w, device, self.ops, self.probs, self.bins)
+        table, sub = self.op_table(10, h, w, device), torch.randint(len(ops), (n,), device=device)
         steps = []
         for j in range(ops.shape[1]):
             op = ops[sub, j]
             applies = torch.rand(n, device=device) <= probs[sub, j]
-            steps.append((torch.where(applies, op, len(self.names) - 1), _signed(mags[op, bins[sub, j]], signed, op)))
+            negative = signed[op] & (torch.rand(n, device=device) <= 0.5)
+            code = table.code(torch.where(applies, op, len(self.names) - 1), bins[sub, j] * applies, negative & applies)
+            steps.append((table.op[code], table.m[code], code))
         return steps
 
     def augment(self, x):
-        for op, m in self.draw(len(x), *x.shape[-2:], x.device): x = apply_ops(x, op, m, self.names)
+        table = self.op_table(10, *x.shape[-2:], x.device)
+        for _, _, code in self.draw(len(x), *x.shape[-2:], x.device): x = apply_codes(x, code, table)
         return x
 
 # %% ../nbs/03_augment.ipynb #ec14a5dd
@@ -155,9 +218,10 @@ class TrivialAugment(BatchAugment):
         self.names = tuple(self.space)
     def augment(self, x):
         n, dev = len(x), x.device
-        mags, signed = self.tables(31, *x.shape[-2:], dev)
+        (_, signed), table = self.tables(31, *x.shape[-2:], dev), self.op_table(31, *x.shape[-2:], dev)
         op = torch.randint(len(self.names), (n,), device=dev)
-        return apply_ops(x, op, _signed(mags[op, torch.randint(31, (n,), device=dev)], signed, op), self.names)
+        bin = torch.randint(31, (n,), device=dev)
+        return apply_codes(x, table.code(op, bin, signed[op] & (torch.rand(n, device=dev) <= 0.5)), table)
 
 # %% ../nbs/03_augment.ipynb #c71b0646
 class AugMix(BatchAugment):
@@ -190,8 +254,10 @@ class Erasing(Transform):
         if not (0 <= p <= 1 and 0 < min_area < max_area <= 1): raise ValueError(f"erasing p={p}, area {min_area}-{max_area}: need 0≤p≤1, 0<min<max≤1")
         self.p, self.max_area, self.min_area, self.value, self.attempts = p, max_area, min_area, value, attempts
 
-    def encodes(self, x:TensorImage):
-        x, (n, _, h, w) = x.as_subclass(torch.Tensor), x.shape
+    def encodes(self, x:TensorImage): return self.plain(x.as_subclass(torch.Tensor))
+    def plain(self, x:torch.Tensor) -> torch.Tensor:
+        "The erasing of images `x`, as a plain function (for hand-written loops)"
+        n, _, h, w = x.shape
         u = lambda *s: torch.rand(*s, device=x.device)
         area = h * w * (self.min_area + (self.max_area - self.min_area) * u(n, self.attempts))
         aspect = 0.3 + (1 / 0.3 - 0.3) * u(n, self.attempts)

@@ -6,25 +6,27 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/bench.html.md"""
 
 # %% ../nbs/09_bench.ipynb #0c99913d
 from __future__ import annotations
-import json, math, statistics, time
+import json, math, statistics, tempfile, time
 from pathlib import Path
 from typing import Annotated
 import matplotlib.pyplot as plt
 import torch, torch.nn.functional as F
+from torch import nn
 from torchvision.transforms import v2
 from fastcore.script import call_parse, store_true
-from fastai.basics import Callback
+from fastai.basics import Callback, CancelFitException
 from fastai.torch_core import default_device
 from .data import MEAN, STD, atomic_write, load_fashion_mnist
 from .models import fmnist_model
 from .learner import PRECISIONS, resolve_precision, machine, describe_machine, sync_device
-from .augment import AutoAugment
-from .recipes import PRESETS, fast_impl, fit_schedule
-from .training import learner_from_settings, mixing_callbacks, resolve_settings, train, summary_line
+from .augment import AutoAugment, Erasing
+from .recipes import OPTIMIZERS, PRESETS, fast_impl, fit_schedule
+from .training import learner_from_settings, batch_augmentations, mixing_callbacks, resolve_settings, fit_run, train, summary_line
 
 # %% auto #0
 __all__ = ['pipeline_speed', 'standardize', 'random_crop_flip', 'loop_fit', 'fastai_fit', 'compare_loops', 'augment_speed',
-           'EpochTimer', 'seed_epoch_s', 'reference_loop', 'run_race', 'time_to_accuracy', 'report', 'race_report',
+           'EpochTimer', 'seed_epoch_s', 'null_model', 'plain_pipeline', 'host_overhead', 'aten_ops', 'StepProfiler',
+           'batch_ops', 'reference_loop', 'run_race', 'time_to_accuracy', 'report', 'overhead_report', 'race_report',
            'fmnist_bench']
 
 # %% ../nbs/09_bench.ipynb #192c0330
@@ -141,6 +143,105 @@ def seed_epoch_s(epochs:int=2, preset:str='seed', **overrides) -> float:
     with learn.no_bar(): fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=[*mixing_callbacks(s), timer])
     return statistics.median(timer.times[1:] or timer.times)
 
+# %% ../nbs/09_bench.ipynb #a7e4c43b
+def null_model(s:dict) -> nn.Module:
+    "A near-null model for settings `s`'s batches (Flatten + Linear): what is left of a training step is host work"
+    return nn.Sequential(nn.Flatten(), nn.Linear(s['channels'] * s['size'] ** 2, 10))
+
+# %% ../nbs/09_bench.ipynb #862883b1
+def plain_pipeline(s:dict, augs:list):
+    "`train`'s training-batch pipeline for settings `s` written by hand: (uint8 images, indices) → normalised batch, `augs` (`batch_augmentations(s)`) through their plain functions"
+    if s['fastai_aug']: raise ValueError("fastai_aug=True: fastai's affine transforms have no hand-written counterpart here")
+    (mean, std), before, after = s['stats'], [a for a in augs if not isinstance(a, Erasing)], [a for a in augs if isinstance(a, Erasing)]
+    def batch(images, idx):
+        x = images[idx, None].float().div_(255)
+        if s['resize'] != x.shape[-1]: x = F.interpolate(x, size=s['resize'], mode='bilinear', align_corners=False)
+        x = random_crop_flip(x, s['size'])[:, None]
+        for a in before: x = a.plain(x)
+        x = (x - mean) / std
+        for a in after: x = a.plain(x)
+        return x.repeat(1, s['channels'], 1, 1) if s['channels'] > 1 else x
+    return batch
+
+# %% ../nbs/09_bench.ipynb #14c0ecb3
+def host_overhead(preset:str='default', batches:int=60, rounds:int=3) -> dict:
+    "Host ms per training batch of `train`'s learner for `preset` with `null_model`, against a plain loop with the same indexing and augmentations, and each side's data pipeline alone (medians of `rounds` alternating rounds of `batches`)"
+    data = load_fashion_mnist()
+    s = resolve_settings(dict(preset=preset, holdout=0., subset=None, seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1, precision='fp32', mixup=0., cutmix=0.))
+    learn, timer = learner_from_settings(s, data), EpochTimer()
+    learn.model, dl, dev = null_model(s), learn.dls.train, learn.dls.device
+    images, labels, make_batch = data.images.to(dev), data.labels.to(dev), plain_pipeline(s, batch_augmentations(s))
+    model, loss_fn = null_model(s).to(dev), nn.CrossEntropyLoss(label_smoothing=s['label_smoothing'])
+    opt = OPTIMIZERS[s['opt']](list(model.parameters()), lr=s['lr'])
+    def per_batch(f, n):
+        sync_device(dev); start = time.perf_counter()
+        f()
+        sync_device(dev); return (time.perf_counter() - start) / n * 1e3
+    def loop(idxs, step):
+        for idx in idxs:
+            x = make_batch(images, idx)
+            if not step: continue
+            loss = loss_fn(model(x), labels[idx])
+            opt.zero_grad(); loss.backward(); opt.step()
+    def fastai_pipeline():
+        for _ in dl: pass
+    times = []
+    with tempfile.TemporaryDirectory() as out, learn.no_bar(), learn.no_logging():
+        learn.path = Path(out)  # where `fit_run` writes its checkpoint and log
+        for n in (4, batches):  # 4 warm-up batches, then the rounds
+            dl.n = n * s['bs']
+            for _ in range(1 if n == 4 else rounds):
+                fit_run(learn, s, learn.path, cbs=[timer])
+                idxs = dl.item_tensor()[dl.positions].split(s['bs'])[:n]  # the images of the fit's second epoch, the one timed
+                times.append(dict(fastai=timer.times[-1] / n * 1e3, fastai_pipeline=per_batch(fastai_pipeline, n),
+                                  loop=per_batch(lambda: loop(idxs, True), n), loop_pipeline=per_batch(lambda: loop(idxs, False), n)))
+    ms = {k: statistics.median(t[k] for t in times[1:]) for k in times[0]}
+    extra, pipeline_extra = ms['fastai'] - ms['loop'], ms['fastai_pipeline'] - ms['loop_pipeline']
+    return dict(preset=preset, batches=batches, rounds=rounds, bs=s['bs'], **{f'{k}_ms': v for k, v in ms.items()}, extra_ms=extra,
+                ratio=ms['fastai'] / ms['loop'], pipeline_extra_ms=pipeline_extra, callbacks_extra_ms=extra - pipeline_extra, machine=machine(dev))
+
+# %% ../nbs/09_bench.ipynb #c01f1543
+def aten_ops(f) -> dict:
+    "The aten operations that `f()` runs, counted by `torch.profiler` on the host: at the top level (not inside another aten op) and in all"
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof: f()
+    return _count_ops(prof)
+
+def _count_ops(prof) -> dict:
+    ops = [e for e in prof.events() if e.name.startswith('aten::')]
+    def top(e):
+        while (e := e.cpu_parent) is not None:
+            if e.name.startswith('aten::'): return False
+        return True
+    return dict(top=sum(map(top, ops)), all=len(ops))
+
+# %% ../nbs/09_bench.ipynb #f55ee00f
+class StepProfiler(Callback):
+    "Profile the training step of batch `at`: from the end of batch `at - 1` (the next batch's fetch included) to its own end, then stop the fit"
+    order = 200
+    def __init__(self, at:int=2): self.at, self.ops = at, None
+    def after_batch(self):
+        if not self.training: return
+        if self.iter == self.at - 1:
+            self.prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+            self.prof.__enter__()
+        elif self.iter == self.at:
+            self.prof.__exit__(None, None, None)
+            self.ops = _count_ops(self.prof)
+            raise CancelFitException
+
+def batch_ops(preset:str='default', step:bool=True) -> dict:
+    "aten operations of one training batch of `train`'s learner for `preset` (fp32): its data pipeline and augmentations, and with `step` a whole training step"
+    s = resolve_settings(dict(preset=preset, holdout=0., subset=2_000, seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1, precision='fp32'))
+    learn = learner_from_settings(s, load_fashion_mnist())
+    it = iter(learn.dls.train)
+    next(it)  # the epoch's permutation and one-time set-up: not per batch
+    res = dict(preset=preset, pipeline=aten_ops(lambda: next(it)), device=str(learn.dls.device))
+    if step:
+        prof = StepProfiler()
+        with learn.no_bar(), learn.no_logging(): fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=[prof, *mixing_callbacks(s)])
+        res |= dict(step=prof.ops, arch=s['arch'])
+    return res
+
 # %% ../nbs/09_bench.ipynb #1f9db7f7
 def _reference_step(model, opt, sched, loss_fn, x, y, bf16):
     with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16): out = model(x)
@@ -235,6 +336,18 @@ def report(res:dict) -> str:
             f"hand-written loop: {res['loop_img_s']:,.0f} img/s | fmnist_fastai: {res['fastai_img_s']:,.0f} img/s ({what})\n"
             f"fastai/loop time ratio: {res['ratio']:.2f} (rounds: {', '.join(f'{r:.2f}' for r in res['ratios'])})")
 
+def overhead_report(ov:dict, ops:list) -> str:
+    "The lines `fmnist-bench --overhead` prints for `host_overhead`'s result and `batch_ops`' results"
+    lines = [f"machine: {describe_machine(ov['machine'])}",
+             f"host time per training batch, preset {ov['preset']}, near-null model, fp32, bs {ov['bs']}, median of {ov['rounds']} rounds of {ov['batches']} batches:",
+             f"  fmnist_fastai {ov['fastai_ms']:.2f} ms | plain loop {ov['loop_ms']:.2f} ms | fastai's extra {ov['extra_ms']:.2f} ms (ratio {ov['ratio']:.2f})",
+             f"  of which data pipeline {ov['pipeline_extra_ms']:+.2f} ms ({ov['fastai_pipeline_ms']:.2f} against {ov['loop_pipeline_ms']:.2f}), loop and callbacks {ov['callbacks_extra_ms']:+.2f} ms",
+             f"aten operations per training batch (torch.profiler, {ops[0]['device']}, top level / all):"]
+    for o in ops:
+        step = f"; whole step ({o['arch']}) {o['step']['top']:,} / {o['step']['all']:,}" if 'step' in o else ''
+        lines.append(f"  {o['preset']}: data pipeline and augmentations {o['pipeline']['top']:,} / {o['pipeline']['all']:,}{step}")
+    return '\n'.join(lines)
+
 def race_report(r:dict) -> str:
     "The lines `fmnist-bench --race` prints"
     return (f"machine: {describe_machine(r['machine'])}\n"
@@ -245,11 +358,12 @@ def race_report(r:dict) -> str:
 
 # %% ../nbs/09_bench.ipynb #ea95a579
 @call_parse
-def fmnist_bench(preset:Annotated[str, "train this preset end to end and print its time to accuracy", dict(choices=list(PRESETS))]=None,
+def fmnist_bench(preset:Annotated[str, "train this preset end to end and print its time to accuracy (with --overhead: the preset measured)", dict(choices=list(PRESETS))]=None,
                  holdout:Annotated[float, "the preset's holdout fraction (0: train on all 60k)"]=0.1,
                  race:Annotated[float, "race our preset for this many minutes against the plain PyTorch reference loop"]=None,
                  out:Annotated[str, "the run folder for --preset or --race (default: runs/<time>-<arch>)"]=None,
                  seed_epoch:Annotated[store_true, "seconds per epoch of the seed's recipe (GPU work)"]=False,
+                 overhead:Annotated[store_true, "host time per batch against a plain loop (near-null model), and aten operations per batch of default and seed"]=False,
                  images:Annotated[int, "training images for the loop comparison"]=12_800,
                  rounds:Annotated[int, "alternating fastai/loop rounds (the median of their ratios is reported)"]=3,
                  precision:Annotated[str, "precision of the loop comparison", dict(choices=list(PRECISIONS))]='auto',
@@ -259,6 +373,9 @@ def fmnist_bench(preset:Annotated[str, "train this preset end to end and print i
         fname = Path(plot)/'time_to_accuracy.png'
         time_to_accuracy(plot, fname)
         print(fname)
+    elif overhead:
+        name = preset or 'default'
+        print(overhead_report(host_overhead(name), [batch_ops(p, step=p == name) for p in dict.fromkeys((name, 'default', 'seed'))]))
     elif preset: print(f'preset {preset}: {summary_line(train(preset=preset, holdout=holdout, out=out))}')
     elif race:
         r = run_race(race, out=out)

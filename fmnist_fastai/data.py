@@ -19,7 +19,7 @@ from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import IndexSplitter, Category, CategoryMap, IntToFloatTensor, Normalize
 from fastai.data.external import fastai_path
-from fastai.torch_core import TensorImage, TensorCategory, default_device
+from fastai.torch_core import TensorImage, TensorCategory, default_device, to_device
 from fastai.vision.augment import aug_transforms, RandTransform
 from fasttransform import DisplayedTransform, Transform
 from sklearn.model_selection import train_test_split
@@ -28,8 +28,8 @@ from sklearn.model_selection import train_test_split
 __all__ = ['CLASSES', 'MIRROR', 'SYSTEM_DIRS', 'FILES', 'MEAN', 'STD', 'SEED_STATS', 'CHANNELS', 'FASTAI_AUG', 'IdxSpec',
            'DataError', 'read_idx', 'atomic_write', 'fastai_data_dir', 'download_fmnist', 'find_data', 'FashionMNIST',
            'load_fashion_mnist', 'split_indices', 'Lookup', 'gray_image', 'ClassIndex', 'DeviceDL', 'ResizeCrop',
-           'RandomFlip', 'GrayToRGB', 'check_channels', 'fmnist_batch_tfms', 'fmnist_datablock', 'fmnist_dls',
-           'fmnist_test_dl']
+           'RandomFlip', 'GrayToRGB', 'check_channels', 'PlainIntToFloatTensor', 'PlainNormalize', 'fmnist_batch_tfms',
+           'fmnist_datablock', 'fmnist_dls', 'fmnist_test_dl']
 
 # %% ../nbs/00_data.ipynb #4924acc5
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
@@ -192,6 +192,16 @@ class DeviceDL(TfmdDL):
 
     def sample(self): return self.positions  # the whole epoch at once: `create_batches` slices it
 
+    def __iter__(self):
+        "fastai's `DataLoader.__iter__`, the batches taken straight from `create_batches` (they are made on `device`)"
+        self.randomize()
+        self.before_iter()
+        self._DataLoader__idxs = self.get_idxs()
+        for b in self.create_batches(self.sample()):
+            yield self.after_batch(b if self.device is None else to_device(b, self.device))  # (images kept elsewhere than `device`)
+        self.after_iter()
+        if hasattr(self, 'it'): del self.it
+
     def create_batches(self, samps):
         "Batches of the items at positions `samps` (a tensor, or any iterable under fastai's own `DistributedDL`)"
         if not isinstance(samps, torch.Tensor): samps = torch.as_tensor(list(samps), dtype=torch.long)
@@ -257,22 +267,31 @@ def check_channels(channels:int) -> int:
     if channels not in CHANNELS: raise ValueError(f"channels={channels!r}: use 1 (gray as it is) or 3 (gray copied to RGB, as the seed)")
     return channels
 
+# %% ../nbs/00_data.ipynb #36224069
+class PlainIntToFloatTensor(IntToFloatTensor):
+    "fastai's `IntToFloatTensor` for images, computed on plain tensors"
+    def encodes(self, o:TensorImage): return o.as_subclass(torch.Tensor).float().div_(self.div)
+
+class PlainNormalize(Normalize):
+    "fastai's `Normalize`, computed on plain tensors"
+    def encodes(self, x:TensorImage): return (x.as_subclass(torch.Tensor) - self.mean) / self.std
+
 # %% ../nbs/00_data.ipynb #2839f22a
 FASTAI_AUG = dict(max_rotate=10., max_zoom=1.1, max_lighting=0.2, max_warp=0.2)  # `aug_transforms`' own defaults: what `fastai_aug` switches on
 
 def fmnist_batch_tfms(resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), channels:int=3, stats:tuple=(MEAN, STD)) -> list:
-    "The batch transforms after `IntToFloatTensor`: the seed's resize/crop and flip, `aug_transforms(**aug)` (default: none), `extra_tfms`, `Normalize` with `stats`, gray→RGB"
+    "The batch transforms after `IntToFloatTensor`: the seed's resize/crop and flip, `aug_transforms(**aug)` (default: none), `extra_tfms`, `PlainNormalize` with `stats`, gray→RGB"
     aug = dict(max_rotate=0., max_zoom=1., max_lighting=0., max_warp=0.) | (aug or {})
     to_rgb = [GrayToRGB()] if check_channels(channels) == 3 else []
     return [ResizeCrop(resize, size), RandomFlip(), *aug_transforms(do_flip=False, **aug), *extra_tfms,
-            Normalize.from_stats([stats[0]], [stats[1]], cuda=False), *to_rgb]
+            PlainNormalize.from_stats([stats[0]], [stats[1]], cuda=False), *to_rgb]
 
 # %% ../nbs/00_data.ipynb #d0a1b2c8
 def fmnist_datablock(data:FashionMNIST, resize:int=36, size:int=32, aug:dict|None=None, valid_idx=(), extra_tfms=(),
                      channels:int=3, stats:tuple=(MEAN, STD)) -> DataBlock:
     "Fashion-MNIST `DataBlock` of `channels`-channel images with `fmnist_batch_tfms`"
     return DataBlock(
-        blocks=(TransformBlock(type_tfms=gray_image, batch_tfms=IntToFloatTensor), TransformBlock(type_tfms=ClassIndex())),
+        blocks=(TransformBlock(type_tfms=gray_image, batch_tfms=PlainIntToFloatTensor), TransformBlock(type_tfms=ClassIndex())),
         get_x=Lookup(data.images), get_y=Lookup(data.labels), splitter=IndexSplitter(valid_idx), dl_type=DeviceDL,
         batch_tfms=fmnist_batch_tfms(resize, size, aug, extra_tfms, channels, stats))
 

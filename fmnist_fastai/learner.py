@@ -10,7 +10,7 @@ import sys
 import torch
 from torch import nn
 from fastai.basics import (Callback, Learner, Metric, Recorder, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat,
-                           AvgLoss, AvgSmoothLoss, find_bs)
+                           AvgLoss, AvgSmoothLoss, find_bs, event)
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.progress import ProgressCallback
 from fastai.vision.learner import vision_learner
@@ -25,7 +25,8 @@ import fastai.callback.schedule  # patches in `fit_one_cycle`, `fit_flat_cos` an
 # %% auto #0
 __all__ = ['PRECISIONS', 'native_bf16', 'resolve_precision', 'describe_precision', 'machine', 'describe_machine', 'sync_device',
            'Autocast', 'DeviceSmoothLoss', 'DeviceAvgLoss', 'confusion_scores', 'ConfusionMetric', 'DeviceRecorder',
-           'shows_bars', 'table_row', 'SyncFreeProgress', 'PlainTensors', 'sync_free', 'fmnist_learner']
+           'shows_bars', 'table_row', 'SyncFreeProgress', 'PlainTensors', 'sync_free', 'EventCachedLearner',
+           'PlainLoss', 'PlainCrossEntropy', 'PlainLabelSmoothingCE', 'fmnist_learner']
 
 # %% ../nbs/02_learner.ipynb #2ffdb953
 PRECISIONS = ('auto', 'bf16', 'fp32')
@@ -197,19 +198,54 @@ def sync_free(learn:Learner) -> Learner:
     if progress is not None: learn.add_cb(SyncFreeProgress())
     return learn
 
+# %% ../nbs/02_learner.ipynb #6a13c202
+class EventCachedLearner(Learner):
+    "fastai's `Learner` that looks up each event's callbacks once (until the callbacks change) instead of at every call"
+    def __call__(self, event_name):
+        if isinstance(event_name, str): self._call_one(event_name)
+        else:
+            for e in event_name: self._call_one(e)
+
+    def _call_one(self, event_name):
+        cbs = self.__dict__.setdefault('_event_cbs', {}).get(event_name)
+        if cbs is None:
+            if not hasattr(event, event_name): raise Exception(f'missing {event_name}')
+            cbs = self._event_cbs[event_name] = [cb for cb in self.cbs.sorted('order') if _defines(cb, event_name)]
+        for cb in cbs: cb(event_name)
+
+    def add_cb(self, cb):
+        self.__dict__.pop('_event_cbs', None)
+        return super().add_cb(cb)
+
+    def remove_cb(self, cb):
+        self.__dict__.pop('_event_cbs', None)
+        return super().remove_cb(cb)
+
+def _defines(cb:Callback, event_name:str) -> bool:
+    "Whether `cb` has a method for `event_name`: in its class or given to its constructor (never through `GetAttr`)"
+    return event_name in vars(cb) or any(event_name in vars(k) for k in type(cb).__mro__)
+
+# %% ../nbs/02_learner.ipynb #28e3a2f2
+class PlainLoss:
+    "Mixin for fastai's `BaseLoss` losses: flatten the inputs as they are, without wrapping them as `TensorBase`"
+    def _contiguous(self, x): return x.transpose(self.axis, -1).contiguous() if isinstance(x, torch.Tensor) else x
+
+class PlainCrossEntropy(PlainLoss, CrossEntropyLossFlat): "fastai's `CrossEntropyLossFlat` on plain tensors"
+class PlainLabelSmoothingCE(PlainLoss, LabelSmoothingCrossEntropyFlat): "fastai's `LabelSmoothingCrossEntropyFlat` on plain tensors"
+
 # %% ../nbs/02_learner.ipynb #4da280a4
 def fmnist_learner(dls:DataLoaders, arch:str='compact_resnet', pretrained:bool=False, label_smoothing:float=0.1,
                    precision:str='auto', channels_last:bool=True, small_stem:bool=False, channels:int=3, compile:bool=False,
                    **kwargs) -> Learner:
     "A `Learner` with accuracy and macro-F1 for `arch` (a name in `ARCHS` or in timm) on `dls` of `channels`-channel images"
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    loss = PlainLabelSmoothingCE(eps=label_smoothing) if label_smoothing else PlainCrossEntropy()
     cbs = [PlainTensors(), *([Autocast()] if resolve_precision(precision, dls.device) == 'bf16' else [])]
     if channels_last: cbs.append(ChannelsLast())
     kw = dict(loss_func=loss, metrics=[ConfusionMetric('accuracy'), ConfusionMetric('f1')]) | kwargs
     kw['cbs'] = [*cbs, *kw.get('cbs', [])]
     if check_arch(arch) in ARCHS:
         if pretrained: raise ValueError(f"arch={arch!r} has no pretrained weights; use pretrained=False")
-        learn = Learner(dls, fmnist_model(arch, dls.c, small_stem, channels), **kw)
+        learn = EventCachedLearner(dls, fmnist_model(arch, dls.c, small_stem, channels), **kw)
     else:
         try: learn = vision_learner(dls, arch, pretrained=pretrained, n_in=check_channels(channels), **kw)
         except OSError as e:
@@ -217,5 +253,6 @@ def fmnist_learner(dls:DataLoaders, arch:str='compact_resnet', pretrained:bool=F
             raise RuntimeError(f"arch={arch!r}: could not fetch ImageNet weights from the Hugging Face hub ({type(e).__name__}). "
                                "Connect to the internet (or fill the HF cache), or train from scratch with pretrained=False.") from e
         if small_stem: small_input_stem(learn.model)
+        learn.__class__ = EventCachedLearner  # `vision_learner` builds a plain `Learner`; this adds only the event cache
     if compile: learn.model.compile()
     return sync_free(learn)

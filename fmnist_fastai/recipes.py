@@ -8,18 +8,19 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/recipes.html.md"""
 from __future__ import annotations
 from contextlib import contextmanager
 from functools import partial
+import numpy as np
 import torch
 from fastcore.foundation import L
 from fastai.basics import Learner, Callback
 from fastai.optimizer import OptimWrapper, ranger
-from fastai.callback.schedule import ParamScheduler, SchedLin, SchedCos, combine_scheds, combined_cos
+from fastai.callback.schedule import ParamScheduler, SchedLin, SchedCos
 from .data import ResizeCrop, MEAN, STD, SEED_STATS
 from .augment import BatchAugment, Erasing
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'fast_impl', 'torch_opt',
-           'lr_schedule', 'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds',
-           'tta_compare']
+           'HyperScheduler', 'combine_scheds_on_host', 'combined_cos_on_host', 'lr_schedule', 'param_scheds',
+           'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare']
 
 # %% ../nbs/04_recipes.ipynb #ae6b369a
 def _flat(params): return [p for o in params for p in (_flat(o) if isinstance(o, (list, tuple, L)) else [o])]
@@ -37,27 +38,53 @@ def torch_opt(cls, **defaults):
 OPTIMIZERS = dict(adam=torch_opt(torch.optim.AdamW), adam_l2=torch_opt(torch.optim.Adam), sgd=torch_opt(torch.optim.SGD, momentum=0.9, nesterov=True),
                   ranger=partial(ranger, sqr_mom=0.999, eps=1e-5))
 
+# %% ../nbs/04_recipes.ipynb #e615330e
+class HyperScheduler(ParamScheduler):
+    "fastai's `ParamScheduler`, recording the values it sets rather than reading them back from the optimizer after each batch"
+    def _update_val(self, pct):
+        self.vals = {n: f(pct) for n, f in self.scheds.items()}
+        groups = len(self.opt.param_lists)
+        for n, v in self.vals.items(): self.opt._set_hyper(n, [v] * groups)  # (fastai's `set_hyper` rebuilds `hypers` to check the length)
+    def after_batch(self):
+        for n, v in self.vals.items(): self.hps[n].append(v)
+
+# %% ../nbs/04_recipes.ipynb #592d3169
+def combine_scheds_on_host(pcts, scheds):
+    "fastai's `combine_scheds`, the phase found with float32 NumPy scalars instead of tensors: the same values"
+    if abs(sum(pcts) - 1) > 1e-6 or min(pcts) < 0: raise ValueError(f"pcts={pcts}: need fractions ≥ 0 that sum to 1")
+    edges = torch.cumsum(torch.tensor([0, *pcts]), 0).numpy()  # float32, as fastai's
+    last = len(edges) - 2
+    def _inner(pos):
+        p = np.float32(pos)
+        i = min(int(np.flatnonzero(p >= edges)[-1]), last)
+        return scheds[i](float((p - edges[i]) / (edges[i + 1] - edges[i])))
+    return _inner
+
+def combined_cos_on_host(pct, start, middle, end):
+    "fastai's `combined_cos` on `combine_scheds_on_host`"
+    return combine_scheds_on_host([pct, 1 - pct], [SchedCos(start, middle), SchedCos(middle, end)])
+
 # %% ../nbs/04_recipes.ipynb #17d60bce
 SCHEDULES = ('one_cycle', 'flat_cos', 'warmup_cos', 'cos')
 
 def lr_schedule(schedule:str, epochs:int, lr:float, warmup:int=10):
     "The lr schedule (a function of training progress in [0, 1]) behind `schedule`, for `fit`"
-    if schedule == 'flat_cos': return combined_cos(0.75, lr, lr, lr/1e5)
+    if schedule == 'flat_cos': return combined_cos_on_host(0.75, lr, lr, lr/1e5)
     if schedule == 'cos': return SchedCos(lr, lr/100)
     if schedule == 'warmup_cos':
         if not 0 < warmup < epochs: raise ValueError(f"warmup={warmup}: needs 0 < warmup < epochs={epochs}")
         pct = warmup / epochs
-        return combine_scheds([pct, 1 - pct], [SchedLin(lr/10, lr), SchedCos(lr, lr/100)])
+        return combine_scheds_on_host([pct, 1 - pct], [SchedLin(lr/10, lr), SchedCos(lr, lr/100)])
     raise ValueError(f"schedule={schedule!r}: use one of {SCHEDULES}")
 
 def param_scheds(learn:Learner, schedule:str, epochs:int, lr:float, warmup:int=10) -> dict:
     "The hyper-parameters `schedule` sets, each a function of training progress in [0, 1]: `fit_one_cycle`'s lr and momentum for 'one_cycle', else the lr"
-    if schedule == 'one_cycle': return {'lr': combined_cos(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos(0.25, *learn.moms)}
+    if schedule == 'one_cycle': return {'lr': combined_cos_on_host(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos_on_host(0.25, *learn.moms)}
     return {'lr': lr_schedule(schedule, epochs, lr, warmup)}
 
 def fit_schedule(learn:Learner, schedule:str, epochs:int, lr:float, warmup:int=10, cbs=None, start_epoch:int=0, scheduler:ParamScheduler|None=None):
-    "Fit `learn` for `epochs` with `schedule` applied by `scheduler` (default: fastai's `ParamScheduler`, progress = batches done over batches planned), possibly resuming at `start_epoch`"
-    scheduler = scheduler or ParamScheduler(param_scheds(learn, schedule, epochs, lr, warmup))
+    "Fit `learn` for `epochs` with `schedule` applied by `scheduler` (default: `HyperScheduler`, progress = batches done over batches planned, as fastai's), possibly resuming at `start_epoch`"
+    scheduler = scheduler or HyperScheduler(param_scheds(learn, schedule, epochs, lr, warmup))
     learn.fit(epochs, lr, cbs=[scheduler, *L(cbs)], start_epoch=start_epoch)
 
 # %% ../nbs/04_recipes.ipynb #35f52a1d

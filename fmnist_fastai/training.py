@@ -15,7 +15,6 @@ from typing import Annotated
 import matplotlib.pyplot as plt
 import torch, timm, fastai
 from fastai.basics import Callback, Learner, set_seed, rank_distrib, CancelFitException, CancelTrainException, CancelValidException
-from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
 from fastcore.script import call_parse, store_true
 from safetensors.torch import save_file
@@ -26,7 +25,7 @@ from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_
 from .models import ARCHS, check_arch, fmnist_model, model_cost
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
-from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
+from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, HyperScheduler, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
 from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore, rng_states, set_rng_states)
@@ -137,8 +136,8 @@ def plan_budget(minutes:float, speed:dict, n_train:int, bs:int, n_holdout:int, f
                 n_holdout=n_holdout, finish_images=finish_images, write_s=write_s, spent_s=spent_s, **speed)
 
 # %% ../nbs/07_training.ipynb #4b1d2e90
-class BudgetSchedule(ParamScheduler):
-    "fastai's `ParamScheduler` with progress = step / planned total, the total re-planned from the clock every `every` seconds so that training fills `plan`'s budget, counted from `start`"
+class BudgetSchedule(HyperScheduler):
+    "`HyperScheduler` (fastai's `ParamScheduler`) with progress = step / planned total, the total re-planned from the clock every `every` seconds so that training fills `plan`'s budget, counted from `start`"
     order = 66  # after `Checkpoint` (65), which hands a resumed run's state over as its first epoch starts
     _state = ('done', 'total', 'anchor', 'decisions', 'epoch_steps', 'train_s', 'holdout_s', 'eval_img_s')
     def __init__(self, scheds:dict, plan:dict, start:float, start_epoch:int=0, replay:list|None=None, every:float|None=None):
