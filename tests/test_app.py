@@ -53,6 +53,7 @@ def test_browser(served):
         requests = []
         page.on('request', lambda r: requests.append(r.url))
         page.goto(url)
+        page.wait_for_load_state('networkidle')  # Gradio's page builds itself after loading: wait until it is done
         def classify(path):
             page.set_input_files('#pictures input[type=file]', str(path))
             page.get_by_text(path.name).first.wait_for(timeout=30_000)  # uploaded
@@ -69,6 +70,7 @@ def test_browser(served):
         page.wait_for_selector('#results .error', timeout=60_000)
         assert 'broken.png' in page.inner_text('#results .error')
         page.reload()  # the server still answers, and still classifies
+        page.wait_for_load_state('networkidle')
         classify(pics[1])
         page.wait_for_selector('#results .result .label', timeout=60_000)
         assert page.inner_text('#results .result .label') == predict(run, [pics[1]])[0]['label']
