@@ -66,10 +66,10 @@ def _lookup_tables(names, op, m, x, only:tuple|None=None) -> torch.Tensor:
     if wanted('Solarize'): put('Solarize', torch.where(v >= f32(255 * m), 255 - v, v).long())
     if wanted('Invert'): put('Invert', 255 - torch.arange(256, device=dev).expand(n, 256))
     if wanted('AutoContrast'):
-        lo, hi = xf.amin(1, keepdim=True), xf.amax(1, keepdim=True)
+        lo, hi = xf.aminmax(dim=1, keepdim=True)
         flat = hi == lo
-        scale = torch.where(flat, torch.ones_like(lo), (hi - lo) * (1.0 / 255))
-        put('AutoContrast', ((v - torch.where(flat, torch.zeros_like(lo), lo)) / scale).clamp(0, 255).long())
+        scale = torch.where(flat, 1., (hi - lo) * (1.0 / 255))
+        put('AutoContrast', ((v - torch.where(flat, 0., lo)) / scale).clamp(0, 255).long())
     if wanted('Equalize'):  # torchvision's `equalize` (PIL's scheme) as a table, from each image's histogram
         pixels = x.flatten(1).long()
         hist = torch.zeros(n, 256, dtype=torch.long, device=dev).scatter_add_(1, pixels, torch.ones_like(pixels))
@@ -88,7 +88,7 @@ def _sharpen(x, factor) -> torch.Tensor:
     # integer, over 13 is never within 1/26 of a half, so rounding it gives the same gray levels — without oneDNN's
     # convolution, slow here because it prepares itself anew for every batch size of the images that drew Sharpness
     blurred = F.avg_pool2d(out, 3, stride=1, divisor_override=1).add_(inner * 4).div_(13).round_()
-    out[..., 1:-1, 1:-1] = inner + (blurred - inner) * (1.0 - factor).float().view(-1, 1, 1, 1)
+    inner.copy_(inner + (blurred - inner) * (1.0 - factor).float().view(-1, 1, 1, 1))
     return out.clamp_(0, 255).to(torch.uint8)
 
 # %% ../nbs/03_augment.ipynb #2f2467f0
@@ -162,16 +162,14 @@ class OpTable:
 
 # %% ../nbs/03_augment.ipynb #d586a40d
 def _where_drawn(x:torch.Tensor, drawn:torch.Tensor, f) -> torch.Tensor:
-    "`f(x[i], i)` for the images that `drawn` selects, `x` for the others: on the CPU computed for those images only, elsewhere for all (no host sync)"
+    "`f(x[i], i)` for the images that `drawn` selects, `x` for the others: on the CPU computed for those images only (written into `x`), elsewhere for all (no host sync)"
     if x.device.type != 'cpu': return torch.where(drawn.view(-1, *[1] * (x.ndim - 1)), f(x, slice(None)), x)
     i = drawn.nonzero()[:, 0]
-    if len(i) == 0: return x
-    x = x.clone()
-    x[i] = f(x[i], i)
+    if len(i): x[i] = f(x[i], i)
     return x
 
 def apply_codes(x:torch.Tensor, code:torch.Tensor, table:OpTable) -> torch.Tensor:
-    "`apply_ops` for ops drawn as `table`'s codes: the same images, from precomputed pixels and tables"
+    "`apply_ops` for ops drawn as `table`'s codes: the same images, from precomputed pixels and tables (`x` is left as it is)"
     n, _, h, w = x.shape
     flat = x.view(n, h * w)
     if table.geometric: flat = F.pad(flat, (0, 1)).gather(1, table.sources[code])
@@ -188,26 +186,30 @@ class AutoAugment(BatchAugment):
         except KeyError: raise ValueError(f"autoaugment={policy!r}: use one of {[p.name.lower() for p in v2.AutoAugmentPolicy]}") from None
         self.policy, self.space = policy, tv._AUGMENTATION_SPACE
         self.names = tuple(sorted({op for sub in tv._policies for op, _, _ in sub})) + ('Identity',)
-        self.ops = torch.tensor([[self.names.index(op) for op, _, _ in sub] for sub in tv._policies])
+        ops = torch.tensor([[self.names.index(op) for op, _, _ in sub] for sub in tv._policies])
+        bins = torch.tensor([[i or 0 for _, _, i in sub] for sub in tv._policies])
         self.probs = torch.tensor([[p for _, p, _ in sub] for sub in tv._policies])
-        self.bins = torch.tensor([[i or 0 for _, _, i in sub] for sub in tv._policies])
+        signed = _magnitude_table(self.space, self.names, 10, 32, 32)[1][ops]  # (whether an op is signed does not depend on the size)
+        # every sub-policy's code for each step, [applies, heads]: (op * 10 + bin) * 2 + negative, as `OpTable.code`
+        applies, heads = torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1])
+        identity = (len(self.names) - 1) * 20
+        self.codes = torch.where(applies.bool(), ((ops * 10 + bins) * 2)[..., None] + (signed[..., None] & heads.bool()), identity).flatten(1)  # (25, 2 steps × 4)
 
     def draw(self, n:int, h:int, w:int, device) -> list:
-        "For each of the two steps: (op index into `names`, signed magnitude, `OpTable` code) per image; op 'Identity' where the step does not apply"
-        _, signed, ops, probs, bins = self.tables(10, h, w, device, self.ops, self.probs, self.bins)
-        table, sub = self.op_table(10, h, w, device), torch.randint(len(ops), (n,), device=device)
+        "For each of the two steps, each image's `OpTable` code: its sub-policy's op where the step applies (with a random sign for signed ops), 'Identity' where it does not"
+        _, _, probs, codes = self.tables(10, h, w, device, self.probs, self.codes)
+        sub = torch.randint(len(probs), (n,), device=device)
+        p, c = probs[sub], codes[sub]
         steps = []
-        for j in range(ops.shape[1]):
-            op = ops[sub, j]
-            applies = torch.rand(n, device=device) <= probs[sub, j]
-            negative = signed[op] & (torch.rand(n, device=device) <= 0.5)
-            code = table.code(torch.where(applies, op, len(self.names) - 1), bins[sub, j] * applies, negative & applies)
-            steps.append((table.op[code], table.m[code], code))
+        for j in range(p.shape[1]):
+            applies = torch.rand(n, device=device) <= p[:, j]
+            heads = torch.rand(n, device=device) <= 0.5  # drawn for every image, as torchvision draws the sign
+            steps.append(c.gather(1, (applies * 2 + heads + 4 * j)[:, None])[:, 0])
         return steps
 
     def augment(self, x):
         table = self.op_table(10, *x.shape[-2:], x.device)
-        for _, _, code in self.draw(len(x), *x.shape[-2:], x.device): x = apply_codes(x, code, table)
+        for code in self.draw(len(x), *x.shape[-2:], x.device): x = apply_codes(x, code, table)
         return x
 
 # %% ../nbs/03_augment.ipynb #ec14a5dd

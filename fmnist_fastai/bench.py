@@ -164,7 +164,7 @@ def plain_pipeline(s:dict, augs:list):
     return batch
 
 # %% ../nbs/09_bench.ipynb #14c0ecb3
-def host_overhead(preset:str='default', batches:int=60, rounds:int=3) -> dict:
+def host_overhead(preset:str='default', batches:int=100, rounds:int=5) -> dict:
     "Host ms per training batch of `train`'s learner for `preset` with `null_model`, against a plain loop with the same indexing and augmentations, and each side's data pipeline alone (medians of `rounds` alternating rounds of `batches`)"
     data = load_fashion_mnist()
     s = resolve_settings(dict(preset=preset, holdout=0., subset=None, seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1, precision='fp32', mixup=0., cutmix=0.))
