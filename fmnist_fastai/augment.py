@@ -15,8 +15,8 @@ from fastai.torch_core import TensorImage
 from fastai.callback import mixup
 
 # %% auto #0
-__all__ = ['GEOMETRIC', 'IMAGE_TABLES', 'apply_ops', 'BatchAugment', 'OpTable', 'apply_codes', 'AutoAugment', 'TrivialAugment',
-           'AugMix', 'Erasing', 'MixUp', 'CutMix']
+__all__ = ['GEOMETRIC', 'IMAGE_TABLES', 'apply_ops', 'BatchAugment', 'op_code', 'OpTable', 'apply_codes', 'AutoAugment',
+           'TrivialAugment', 'AugMix', 'Erasing', 'MixUp', 'CutMix']
 
 # %% ../nbs/03_augment.ipynb #7cfdd3b9
 GEOMETRIC = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
@@ -140,6 +140,10 @@ class BatchAugment(Transform):
 # %% ../nbs/03_augment.ipynb #e874ad34
 IMAGE_TABLES = ('Contrast', 'AutoContrast', 'Equalize')  # the point ops whose tables depend on the image
 
+def op_code(op, bin, negative, bins:int):
+    "The `OpTable` code of op `op` at magnitude bin `bin` (of `bins`), negated if `negative`"
+    return (op * bins + bin) * 2 + negative
+
 class OpTable:
     "For every (op, magnitude bin, sign) of `mags` (ops × bins): the geometric ops' source pixels and the point ops' 256-entry tables, for `h`×`w` images"
     def __init__(self, names:tuple, mags:torch.Tensor, h:int, w:int):
@@ -158,7 +162,7 @@ class OpTable:
 
     def code(self, op:torch.Tensor, bin:torch.Tensor, negative:torch.Tensor) -> torch.Tensor:
         "The code of each image's op, magnitude bin and sign"
-        return (op * self.bins + bin) * 2 + negative.long()
+        return op_code(op, bin, negative.long(), self.bins)
 
 # %% ../nbs/03_augment.ipynb #d586a40d
 def _where_drawn(x:torch.Tensor, drawn:torch.Tensor, f) -> torch.Tensor:
@@ -190,10 +194,10 @@ class AutoAugment(BatchAugment):
         bins = torch.tensor([[i or 0 for _, _, i in sub] for sub in tv._policies])
         self.probs = torch.tensor([[p for _, p, _ in sub] for sub in tv._policies])
         signed = _magnitude_table(self.space, self.names, 10, 32, 32)[1][ops]  # (whether an op is signed does not depend on the size)
-        # every sub-policy's code for each step, [applies, heads]: (op * 10 + bin) * 2 + negative, as `OpTable.code`
-        applies, heads = torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1])
-        identity = (len(self.names) - 1) * 20
-        self.codes = torch.where(applies.bool(), ((ops * 10 + bins) * 2)[..., None] + (signed[..., None] & heads.bool()), identity).flatten(1)  # (25, 2 steps × 4)
+        # every sub-policy's code for each step and each [applies, heads]: 'Identity' where the step does not apply
+        applies, heads = torch.tensor([False, False, True, True]), torch.tensor([False, True, False, True])
+        step_codes = op_code(ops[..., None], bins[..., None], (signed[..., None] & heads).long(), 10)
+        self.codes = torch.where(applies, step_codes, op_code(len(self.names) - 1, 0, 0, 10)).flatten(1)  # (25, 2 steps × 4)
 
     def draw(self, n:int, h:int, w:int, device) -> list:
         "For each of the two steps, each image's `OpTable` code: its sub-policy's op where the step applies (with a random sign for signed ops), 'Identity' where it does not"
