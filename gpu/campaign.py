@@ -1,7 +1,8 @@
 """One lent GPU's runs, one after the other in one process, each written as soon as it finishes:
 
 1. `fmnist-bench` on the GPU: the fastai/loop time ratio and the data pipeline (compact ResNet at 32 px, as measured
-   before), and the seed recipe's seconds per epoch (WRN-40-4, AutoAugment, erasing, CutMix; 54,000 images);
+   before), and the seed recipe's seconds per epoch (WRN-40-4, AutoAugment, erasing, CutMix; 54,000 images); host-device
+   syncs per batch; `fmnist-bench --overhead`'s host time per batch (near-null model) and aten operations, on the GPU;
 2. `gpu5`: five minutes of a wide ResNet on 54,000 images, holdout and test scored, fixed before the run;
 3. the epoch budgets `ep5`, `ep20`, `ep50`, each started only if its predicted time fits;
 4. `seed-ranger`, the seed's Run B exactly, for the minutes that are left.
@@ -13,9 +14,9 @@ run; the test set is only scored, never used to choose.
 import argparse, json, math, sys, tarfile, tempfile, time, traceback
 from pathlib import Path
 
-FULL = dict(images=12_800, rounds=3, seed_epochs=2, subset=None, gpu5=None, budgets=('ep5', 'ep20', 'ep50'), min_seed_minutes=1.0, max_seed_minutes=None)
+FULL = dict(images=12_800, rounds=3, overhead_batches=100, overhead_rounds=5, seed_epochs=2, subset=None, gpu5=None, budgets=('ep5', 'ep20', 'ep50'), min_seed_minutes=1.0, max_seed_minutes=None)
 # CPU dry-run: small data, small network, 2-view TTA, time-budget runs of a minute (scoring the 10,000 test images alone takes 20-40 s on 2 cores)
-TINY = dict(images=256, rounds=1, seed_epochs=2, subset=600, gpu5=1.0, budgets=('ep5',), min_seed_minutes=0.2, max_seed_minutes=1.0,
+TINY = dict(images=256, rounds=1, overhead_batches=10, overhead_rounds=2, seed_epochs=2, subset=600, gpu5=1.0, budgets=('ep5',), min_seed_minutes=0.2, max_seed_minutes=1.0,
             overrides=dict(arch='maxpool_resnet_half', resize=28, size=28, tta='flip'))
 
 def torch_cuda() -> bool:
@@ -72,6 +73,16 @@ class Campaign:
         data = load_fashion_mnist()
         return {f'bs{bs}_img_s': round(pipeline_speed(fmnist_dls(data, bs=bs, holdout=0, subset=self.cfg['subset']).train, 2)) for bs in (128, 256, 512)}
 
+    def overhead(self) -> dict:
+        "`fmnist-bench --overhead` on this device: host ms per batch of `default` and `seed` with a near-null model against the plain loop, and aten operations per batch"
+        from fmnist_fastai.bench import host_overhead, batch_ops
+        keys = 'fastai_ms', 'loop_ms', 'extra_ms', 'ratio', 'fastai_pipeline_ms', 'loop_pipeline_ms', 'pipeline_extra_ms', 'callbacks_extra_ms'
+        res = {p: {k: round(v, 3) for k, v in host_overhead(p, self.cfg['overhead_batches'], self.cfg['overhead_rounds']).items() if k in keys} for p in ('default', 'seed')}
+        for p in ('default', 'seed'):
+            o = batch_ops(p, step=p == 'default')
+            res[p] |= dict(pipeline_ops=o['pipeline'], **({'step_ops': o['step']} if 'step' in o else {}))
+        return res
+
     def sync_check(self) -> dict:
         "Host-device syncs per training batch, counted by CUDA's sync debug mode during the training phase of an epoch (after a warm-up epoch)"
         import warnings, collections, torch
@@ -93,13 +104,14 @@ class Campaign:
             res[preset] = dict(batches=watch.batches, syncs=sum(where.values()), where=dict(where.most_common(8)))
         return res
 
-    def run(self, steps=('bench', 'pipeline', 'syncs', 'gpu5', 'budgets', 'seed-ranger'), epoch_s:float|None=None):
+    def run(self, steps=('bench', 'pipeline', 'syncs', 'overhead', 'gpu5', 'budgets', 'seed-ranger'), epoch_s:float|None=None):
         from fastai.basics import defaults
         from fastai.callback.progress import ProgressCallback
         defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]  # no progress bars in the log
         if 'bench' in steps: self.step('bench', self.bench)
         if 'pipeline' in steps: self.step('pipeline', self.pipeline)
         if 'syncs' in steps and torch_cuda(): self.step('syncs', self.sync_check)
+        if 'overhead' in steps: self.step('overhead', self.overhead)
         epoch_s = dict(wide=epoch_s) if epoch_s else {}  # seconds per epoch of the wide ResNet, to predict the next runs
         if 'gpu5' in steps:
             gpu5 = self.step('gpu5', lambda: self.train('gpu5', preset='gpu5', **({'minutes': self.cfg['gpu5']} if self.cfg['gpu5'] else {})))
@@ -123,7 +135,7 @@ if __name__ == '__main__':
     p.add_argument('--out', type=Path, required=True, help='folder for runs.tgz and campaign.json')
     p.add_argument('--budget', type=float, default=540, help='seconds from the start until every step should have finished')
     p.add_argument('--tiny', action='store_true', help='CPU dry-run: 600-image subsets, a small network, seconds-long budgets')
-    p.add_argument('--steps', default='bench,pipeline,syncs,gpu5,budgets,seed-ranger', help='comma-separated steps, in this order (epoch budgets by name: ep50)')
+    p.add_argument('--steps', default='bench,pipeline,syncs,overhead,gpu5,budgets,seed-ranger', help='comma-separated steps, in this order (epoch budgets by name: ep50)')
     p.add_argument('--epoch-s', type=float, help="seconds per epoch of the wide ResNet measured earlier, to predict the epoch budgets")
     a = p.parse_args()
     Campaign(a.out, a.budget, TINY if a.tiny else FULL).run(a.steps.split(','), a.epoch_s)
