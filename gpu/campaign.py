@@ -2,7 +2,8 @@
 
 1. `fmnist-bench` on the GPU: the fastai/loop time ratio and the data pipeline (compact ResNet at 32 px, as measured
    before), and the seed recipe's seconds per epoch (WRN-40-4, AutoAugment, erasing, CutMix; 54,000 images); host-device
-   syncs per batch; `fmnist-bench --overhead`'s host time per batch (near-null model) and aten operations, on the GPU;
+   syncs per batch; `fmnist-bench --overhead`'s host time per batch (near-null model) and aten operations, on the GPU,
+   and where that host time goes (`profile`: cProfile of the learner's epoch, asked for by name);
 2. `gpu5`: five minutes of a wide ResNet on 54,000 images, holdout and test scored, fixed before the run;
 3. the epoch budgets `ep5`, `ep20`, `ep50`, each started only if its predicted time fits;
 4. `seed-ranger`, the seed's Run B exactly, for the minutes that are left.
@@ -83,6 +84,24 @@ class Campaign:
             res[p] |= dict(pipeline_ops=o['pipeline'], **({'step_ops': o['step']} if 'step' in o else {}))
         return res
 
+    def host_profile(self) -> dict:
+        "Where the host's time goes: cProfile of `train`'s learner fitting `default` with the near-null model, an epoch of 100 batches after a warm-up fit (top 30 functions by own and by cumulative time)"
+        import cProfile, io, pstats
+        from fmnist_fastai.bench import null_model
+        from fmnist_fastai.data import load_fashion_mnist
+        from fmnist_fastai.training import fit_run, learner_from_settings, resolve_settings
+        s = resolve_settings(dict(preset='default', holdout=0., subset=None, seed=0, data_path=None, tensorboard=False, epochs=1, warmup=1, precision='fp32'))
+        learn = learner_from_settings(s, load_fashion_mnist())
+        learn.model, learn.dls.train.n, learn.path = null_model(s), 100 * s['bs'], self.work/'host_profile'
+        learn.path.mkdir()
+        with learn.no_bar(), learn.no_logging():
+            fit_run(learn, s, learn.path)
+            prof = cProfile.Profile()
+            prof.runcall(fit_run, learn, s, learn.path)
+        text = io.StringIO()
+        for key in ('tottime', 'cumulative'): pstats.Stats(prof, stream=text).sort_stats(key).print_stats(30)
+        return dict(batches=100, profile=text.getvalue())
+
     def sync_check(self) -> dict:
         "Host-device syncs per training batch, counted by CUDA's sync debug mode during the training phase of an epoch (after a warm-up epoch)"
         import warnings, collections, torch
@@ -112,6 +131,7 @@ class Campaign:
         if 'pipeline' in steps: self.step('pipeline', self.pipeline)
         if 'syncs' in steps and torch_cuda(): self.step('syncs', self.sync_check)
         if 'overhead' in steps: self.step('overhead', self.overhead)
+        if 'profile' in steps: self.step('profile', self.host_profile)
         epoch_s = dict(wide=epoch_s) if epoch_s else {}  # seconds per epoch of the wide ResNet, to predict the next runs
         if 'gpu5' in steps:
             gpu5 = self.step('gpu5', lambda: self.train('gpu5', preset='gpu5', **({'minutes': self.cfg['gpu5']} if self.cfg['gpu5'] else {})))
