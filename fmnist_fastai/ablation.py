@@ -14,7 +14,7 @@ from optuna.trial import TrialState
 from fastcore.script import call_parse, store_true
 from .data import atomic_write
 from .learner import machine, describe_machine
-from .recipes import TRICKS, tta_preds
+from .recipes import LATER_SETTINGS, TRICKS, tta_preds
 from .training import resolve_settings, scores, train
 
 # %% auto #0
@@ -29,20 +29,21 @@ def row_settings(trick:str, seed:int, minutes:float, subset:int|None=None) -> di
                                  overwrite=False, data_path=None, tensorboard=False) | TRICKS[trick])
 
 def row_key(trick:str, seed:int, minutes:float, subset:int|None=None) -> str:
-    "`row_settings` as one string: what makes two rows the same"
-    return json.dumps(row_settings(trick, seed, minutes, subset), sort_keys=True)
+    "`row_settings` as one string: what makes two rows the same (settings added since the first rows, at their neutral values, left out: they change nothing)"
+    s = row_settings(trick, seed, minutes, subset)
+    return json.dumps({k: v for k, v in s.items() if k not in LATER_SETTINGS or v != LATER_SETTINGS[k]}, sort_keys=True)
 
 # %% ../nbs/10_ablation.ipynb #a1b2c3d1
 def ablation_row(trick:str, seed:int, minutes:float, subset:int|None=None) -> dict:
     "Train one row; what the table keeps of it"
     with tempfile.TemporaryDirectory() as d:
-        res = train(preset='default', minutes=minutes, seed=seed, subset=subset, tta='flip', out=d, **TRICKS[trick])
+        res = train(**dict(preset='default', minutes=minutes, seed=seed, subset=subset, tta='flip', out=d) | TRICKS[trick])
         rec = json.loads((res.out/'metrics.json').read_text())
     m, plan, learn = res.metrics, rec['plan'], res.learn
     _, targs = learn.get_preds()
     return dict(trick=trick, seed=seed, minutes=minutes, subset=subset or 0,
                 holdout_accuracy=m['holdout_accuracy'], holdout_f1=m['holdout_f1'],
-                holdout_tta_accuracy=scores(tta_preds(learn, learn.dls.valid, 'flip'), targs)['accuracy'],
+                holdout_tta_accuracy=scores(tta_preds(learn, learn.dls.valid, res.settings['tta']), targs)['accuracy'],
                 test_accuracy=m['test_accuracy'], test_f1=m['test_f1'], tta_accuracy=m['tta_accuracy'], wall_time_s=m['wall_time_s'],
                 images=plan['steps_done'] * plan['bs'], machine=describe_machine(rec['machine']), precision=rec['precision'],
                 versions=json.dumps(rec['versions']))

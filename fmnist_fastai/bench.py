@@ -24,10 +24,10 @@ from .recipes import OPTIMIZERS, PRESETS, fast_impl, fit_schedule
 from .training import learner_from_settings, batch_augmentations, mixing_callbacks, resolve_settings, fit_run, train, summary_line
 
 # %% auto #0
-__all__ = ['pipeline_speed', 'standardize', 'random_crop_flip', 'loop_fit', 'fastai_fit', 'compare_loops', 'augment_speed',
-           'EpochTimer', 'seed_epoch_s', 'null_model', 'plain_pipeline', 'host_overhead', 'aten_ops', 'StepProfiler',
-           'batch_ops', 'reference_loop', 'run_race', 'time_to_accuracy', 'report', 'overhead_report', 'race_report',
-           'fmnist_bench']
+__all__ = ['pipeline_speed', 'standardize', 'resize_pad', 'random_crop_flip', 'loop_fit', 'fastai_fit', 'compare_loops',
+           'augment_speed', 'EpochTimer', 'seed_epoch_s', 'null_model', 'plain_pipeline', 'host_overhead', 'aten_ops',
+           'StepProfiler', 'batch_ops', 'reference_loop', 'run_race', 'time_to_accuracy', 'report', 'overhead_report',
+           'race_report', 'fmnist_bench']
 
 # %% ../nbs/09_bench.ipynb #192c0330
 def pipeline_speed(dl, epochs:int=1) -> float:
@@ -46,6 +46,11 @@ def standardize(x:torch.Tensor) -> torch.Tensor:
     return (x - MEAN) / STD
 
 # %% ../nbs/09_bench.ipynb #c93d6bd7
+def resize_pad(x:torch.Tensor, s:dict) -> torch.Tensor:
+    "Float images `x` (n, 1, h, w) resized to settings `s`' `resize` and padded with `translate` px of black, as `ResizeCrop` does before it crops"
+    if s['resize'] != x.shape[-1]: x = F.interpolate(x, size=s['resize'], mode='bilinear', align_corners=False)
+    return F.pad(x, (s['translate'],) * 4) if s['translate'] else x
+
 def random_crop_flip(x:torch.Tensor, size:int) -> torch.Tensor:
     "A random `size`×`size` crop and a random horizontal flip for each image of `x` (n, 1, h, w), by one indexing op: (n, size, size)"
     n, dev = len(x), x.device
@@ -71,9 +76,7 @@ def loop_fit(settings:dict, images:torch.Tensor, labels:torch.Tensor, epochs:int
         perm = torch.randperm(n, device=dev)
         for i in range(steps):
             idx = perm[i*s['bs']:(i+1)*s['bs']]
-            x = images[idx, None].float().div_(255)
-            if s['resize'] != x.shape[-1]: x = F.interpolate(x, size=s['resize'], mode='bilinear', align_corners=False)
-            x = standardize(random_crop_flip(x, s['size']))[:, None].expand(-1, s['channels'], -1, -1).contiguous(memory_format=torch.channels_last)
+            x = standardize(random_crop_flip(resize_pad(images[idx, None].float().div_(255), s), s['size']))[:, None].expand(-1, s['channels'], -1, -1).contiguous(memory_format=torch.channels_last)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16): out = model(x)
             loss = loss_fn(out.float(), labels[idx])
             opt.zero_grad(set_to_none=True)
@@ -154,9 +157,7 @@ def plain_pipeline(s:dict, augs:list):
     if s['fastai_aug']: raise ValueError("fastai_aug=True: fastai's affine transforms have no hand-written counterpart here")
     (mean, std), before, after = s['stats'], [a for a in augs if not isinstance(a, Erasing)], [a for a in augs if isinstance(a, Erasing)]
     def batch(images, idx):
-        x = images[idx, None].float().div_(255)
-        if s['resize'] != x.shape[-1]: x = F.interpolate(x, size=s['resize'], mode='bilinear', align_corners=False)
-        x = random_crop_flip(x, s['size'])[:, None]
+        x = random_crop_flip(resize_pad(images[idx, None].float().div_(255), s), s['size'])[:, None]
         for a in before: x = a.plain(x)
         x = (x - mean) / std
         for a in after: x = a.plain(x)

@@ -220,12 +220,18 @@ class DeviceDL(TfmdDL):
 
 # %% ../nbs/00_data.ipynb #3bf552af
 class ResizeCrop(RandTransform):
-    "Resize a batch to `resize` px, then crop `size` px: at random offsets in training, at `offset` (default: centred) otherwise"
+    "Resize a batch to `resize` px, pad `pad` px of black around it, then crop `size` px: at random offsets in training, at `offset` (default: centred) otherwise"
     split_idx, order = None, 15  # every split; after IntToFloatTensor, before the affine augmentations
-    def __init__(self, resize:int=36, size:int=32, offset:tuple|None=None):
+    def __init__(self, resize:int=36, size:int=32, offset:tuple|None=None, pad:int=0):
         if not 0 < size <= resize: raise ValueError(f"size={size} must be in 1..resize={resize}")
+        if pad < 0: raise ValueError(f"pad={pad} must be 0 or more")
         store_attr()
         super().__init__(p=1.)
+
+    @property
+    def room(self) -> int:
+        "How far the crop can move: the side of the resized, padded image less the crop's"
+        return self.resize + 2 * self.pad - self.size
 
     def before_call(self, b, split_idx):
         super().before_call(b, split_idx)
@@ -235,7 +241,8 @@ class ResizeCrop(RandTransform):
         x = x.as_subclass(torch.Tensor)  # plain tensor ops (fastai casts the result back): TensorImage's per-op dispatch costs more than the ops
         if x.shape[-1] != self.resize:  # at the images' own size (resize=28) there is nothing to interpolate
             x = F.interpolate(x, size=self.resize, mode='bilinear', align_corners=False, antialias=self.resize < x.shape[-1])
-        n, c, m, dev = x.shape[0], x.shape[1], self.resize - self.size, x.device
+        if self.pad: x = F.pad(x, (self.pad,) * 4)
+        n, c, m, dev = x.shape[0], x.shape[1], self.room, x.device
         if self.random: oy, ox = torch.randint(0, m+1, (2, n, 1), device=dev)
         else: oy, ox = (torch.full((n, 1), o, device=dev) for o in (self.offset or (m//2, m//2)))
         steps, w = torch.arange(self.size, device=dev), x.shape[-1]
@@ -279,21 +286,21 @@ class PlainNormalize(Normalize):
 # %% ../nbs/00_data.ipynb #2839f22a
 FASTAI_AUG = dict(max_rotate=10., max_zoom=1.1, max_lighting=0.2, max_warp=0.2)  # `aug_transforms`' own defaults: what `fastai_aug` switches on
 
-def fmnist_batch_tfms(resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), channels:int=3, stats:tuple=(MEAN, STD)) -> list:
-    "The batch transforms after `IntToFloatTensor`: the seed's resize/crop and flip, `aug_transforms(**aug)` (default: none), `extra_tfms`, `PlainNormalize` with `stats`, gray→RGB"
+def fmnist_batch_tfms(resize:int=36, size:int=32, aug:dict|None=None, extra_tfms=(), channels:int=3, stats:tuple=(MEAN, STD), translate:int=0) -> list:
+    "The batch transforms after `IntToFloatTensor`: the seed's resize/crop (with `translate` px of padding) and flip, `aug_transforms(**aug)` (default: none), `extra_tfms`, `PlainNormalize` with `stats`, gray→RGB"
     aug = dict(max_rotate=0., max_zoom=1., max_lighting=0., max_warp=0.) | (aug or {})
     to_rgb = [GrayToRGB()] if check_channels(channels) == 3 else []
-    return [ResizeCrop(resize, size), RandomFlip(), *aug_transforms(do_flip=False, **aug), *extra_tfms,
+    return [ResizeCrop(resize, size, pad=translate), RandomFlip(), *aug_transforms(do_flip=False, **aug), *extra_tfms,
             PlainNormalize.from_stats([stats[0]], [stats[1]], cuda=False), *to_rgb]
 
 # %% ../nbs/00_data.ipynb #d0a1b2c8
 def fmnist_datablock(data:FashionMNIST, resize:int=36, size:int=32, aug:dict|None=None, valid_idx=(), extra_tfms=(),
-                     channels:int=3, stats:tuple=(MEAN, STD)) -> DataBlock:
+                     channels:int=3, stats:tuple=(MEAN, STD), translate:int=0) -> DataBlock:
     "Fashion-MNIST `DataBlock` of `channels`-channel images with `fmnist_batch_tfms`"
     return DataBlock(
         blocks=(TransformBlock(type_tfms=gray_image, batch_tfms=PlainIntToFloatTensor), TransformBlock(type_tfms=ClassIndex())),
         get_x=Lookup(data.images), get_y=Lookup(data.labels), splitter=IndexSplitter(valid_idx), dl_type=DeviceDL,
-        batch_tfms=fmnist_batch_tfms(resize, size, aug, extra_tfms, channels, stats))
+        batch_tfms=fmnist_batch_tfms(resize, size, aug, extra_tfms, channels, stats, translate))
 
 # %% ../nbs/00_data.ipynb #4acb61e9
 def fmnist_dls(data:FashionMNIST|None=None, # the images and labels (default: `load_fashion_mnist()`)
@@ -303,6 +310,7 @@ def fmnist_dls(data:FashionMNIST|None=None, # the images and labels (default: `l
                seed:int=42, # the seed of the holdout and subset draws
                resize:int=36, # resize the 28-px images to this size...
                size:int=32, # ...then crop this size: at random in training, centred otherwise
+               translate:int=0, # pad this many px of black before the crop: random shifts up to `translate` px (the centred crop stays the image)
                aug:dict|None=None, # `aug_transforms` arguments: rotation, zoom, warp, lighting (default: none)
                extra_tfms=(), # further batch transforms, after the geometric ones (e.g. `03_augment`'s)
                channels:int=3, # 3: gray copied to RGB (the seed's); 1: gray as it is
@@ -313,7 +321,7 @@ def fmnist_dls(data:FashionMNIST|None=None, # the images and labels (default: `l
     data, device = data or load_fashion_mnist(), device or default_device()
     trn, val = split_indices(data.labels[data.train_idx].numpy(), holdout, subset, seed)
     dblock = fmnist_datablock(data.to(device), resize, size, aug, valid_idx=range(len(trn), len(trn)+len(val)),
-                              extra_tfms=extra_tfms, channels=channels, stats=stats)
+                              extra_tfms=extra_tfms, channels=channels, stats=stats, translate=translate)
     return dblock.dataloaders(np.concatenate([trn, val]).tolist(), bs=bs, device=device, **kwargs)  # a list: fastcore's `L` takes an array as one item
 
 # %% ../nbs/00_data.ipynb #6677e0a7

@@ -13,14 +13,15 @@ import torch
 from fastcore.foundation import L
 from fastai.basics import Learner, Callback
 from fastai.optimizer import OptimWrapper, ranger
+from timm.utils import ModelEmaV3
 from fastai.callback.schedule import ParamScheduler, SchedLin, SchedCos
 from .data import ResizeCrop, MEAN, STD, SEED_STATS
 from .augment import BatchAugment, Erasing
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'fast_impl', 'torch_opt',
-           'HyperScheduler', 'combine_scheds_on_host', 'combined_cos_on_host', 'lr_schedule', 'param_scheds',
-           'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'LATER_SETTINGS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'fast_impl',
+           'torch_opt', 'HyperScheduler', 'combine_scheds_on_host', 'combined_cos_on_host', 'lr_schedule',
+           'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare', 'WeightEMA']
 
 # %% ../nbs/04_recipes.ipynb #ae6b369a
 def _flat(params): return [p for o in params for p in (_flat(o) if isinstance(o, (list, tuple, L)) else [o])]
@@ -88,7 +89,7 @@ def fit_schedule(learn:Learner, schedule:str, epochs:int, lr:float, warmup:int=1
     learn.fit(epochs, lr, cbs=[scheduler, *L(cbs)], start_epoch=start_epoch)
 
 # %% ../nbs/04_recipes.ipynb #35f52a1d
-TTA_POLICIES = ('flip', 'fivecrop', 'fastai', 'none')
+TTA_POLICIES = ('flip', 'fivecrop', 'flip_shift', 'fastai', 'none')
 
 class FlipInput(Callback):
     "Mirror every input batch left–right"
@@ -108,9 +109,11 @@ def crop_at(dl, offset):
 def tta_views(dl, policy:str) -> list:
     "The (crop offset, mirrored) views that `policy` averages over (offset None: the centre)"
     if policy == 'flip': return [(None, False), (None, True)]
-    if policy == 'fivecrop':
-        m = max([t.resize - t.size for t in dl.after_batch.fs if isinstance(t, ResizeCrop)] or [0])
-        return [(o, f) for o in ((0, 0), (0, m), (m, 0), (m, m), (m // 2, m // 2)) for f in (False, True)]
+    m = max([t.room for t in dl.after_batch.fs if isinstance(t, ResizeCrop)] or [0])
+    if policy == 'fivecrop': return [(o, f) for o in ((0, 0), (0, m), (m, 0), (m, m), (m // 2, m // 2)) for f in (False, True)]
+    if policy == 'flip_shift':  # the CIFAR-10 speed runs' TTA: mirrored or not, at the centre and shifted by 1 px up-left and down-right
+        if m < 2: raise ValueError(f"tta='flip_shift' needs a crop that can move 1 px each way: translate ≥ 1, or resize ≥ size + 2 (room {m} px)")
+        return [(o, f) for o in ((m // 2, m // 2), (m // 2 - 1, m // 2 - 1), (m // 2 + 1, m // 2 + 1)) for f in (False, True)]
     raise ValueError(f"tta={policy!r}: use one of {TTA_POLICIES}")
 
 def tta_preds(learn:Learner, dl, policy:str='flip'):
@@ -132,6 +135,17 @@ def tta_compare(learn:Learner, dl=None, policies=('none', 'flip', 'fivecrop', 'f
     res = {p: preds if p == 'none' else tta_preds(learn, dl, p) for p in policies}
     return {k: (p.argmax(1) == targs).float().mean().item() for k, p in res.items()}
 
+# %% ../nbs/04_recipes.ipynb #66a31ab2
+class WeightEMA(Callback):
+    "timm's `ModelEmaV3` (`decay` per optimizer step, warmed up) of the model's weights and BatchNorm statistics; when the fit ends the model holds the average"
+    order = 90  # after the optimizer step's other callbacks
+    def __init__(self, decay:float=0.999): self.decay = decay
+    def before_fit(self):
+        self.model_ = getattr(self.learn.model, 'module', self.learn.model)  # (under DDP: the model inside)
+        self.ema = ModelEmaV3(self.model_, decay=self.decay, use_warmup=True)
+    def after_step(self): self.ema.update(self.model_, step=self.train_iter + 1)
+    def after_fit(self): self.model_.load_state_dict(self.ema.module.state_dict())
+
 # %% ../nbs/04_recipes.ipynb #b9689a23
 TRICKS = {'baseline': {},
           # the seed's tricks
@@ -142,14 +156,19 @@ TRICKS = {'baseline': {},
           'seed_input': dict(channels=3, resize=36, size=32),
           # fastai's augmentations, on the device
           'fastai_aug': dict(fastai_aug=True),
-          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch
-          'sgd_nesterov': dict(opt='sgd', lr=0.2, wd=5e-4, bs=256)}
+          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch, ±2-px translation, flip × shift TTA
+          'sgd_nesterov': dict(opt='sgd', lr=0.2, wd=5e-4, bs=256), 'translate': dict(translate=2), 'translate_shift_tta': dict(translate=2, tta='flip_shift'),
+          'weight_ema': dict(ema=0.999),
+          # other backbones: the max-pool ResNet at full width (4x the compute), and one from timm (ResNet-18, its own stem)
+          'full_width': dict(arch='maxpool_resnet'), 'timm_resnet18': dict(arch='resnet18')}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
              resize=36, size=32, stats=(MEAN, STD), label_smoothing=0.1, erasing=0., erasing_value=None, autoaugment=None,
              trivialaugment=False, augmix=False, mixup=0., cutmix=0., cutmix_p=1., tta='flip', precision='auto', pretrained=False,
-             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False)
+             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False, translate=0, ema=0.)
+# settings added after runs and ablation rows were recorded, at the values that change nothing: what a record without them meant
+LATER_SETTINGS = dict(translate=0, ema=0.)
 
 SEED = _BASE | dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='adam_l2', schedule='warmup_cos', warmup=10,
                     stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0], autoaugment='cifar10',

@@ -25,7 +25,7 @@ from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_
 from .models import ARCHS, check_arch, fmnist_model, model_cost
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
-from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, HyperScheduler, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
+from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, LATER_SETTINGS, HyperScheduler, WeightEMA, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
 from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore, rng_states, set_rng_states)
@@ -46,6 +46,10 @@ def check_settings(s:dict) -> dict:
     if s['autoaugment'] not in (None, *AUTOAUGMENT_POLICIES): raise ValueError(f"autoaugment={s['autoaugment']!r}: use one of {list(AUTOAUGMENT_POLICIES)}")
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if not 0 <= s['cutmix_p'] <= 1: raise ValueError(f"cutmix_p={s['cutmix_p']}: a probability, in [0, 1]")
+    if not (isinstance(s['translate'], int) and s['translate'] >= 0): raise ValueError(f"translate={s['translate']!r}: pixels of padding, 0 or more")
+    if not 0 <= s['ema'] < 1: raise ValueError(f"ema={s['ema']}: the weight average's decay per step, in [0, 1) (0: off)")
+    if s['tta'] == 'flip_shift' and s['resize'] + 2 * s['translate'] - s['size'] < 2:
+        raise ValueError(f"tta='flip_shift' needs a crop that can move 1 px each way: translate ≥ 1, or resize ≥ size + 2 (here {s['resize']} and {s['size']})")
     if s['epochs'] is None and s['minutes'] is None: raise ValueError("epochs=None, minutes=None: give a number of epochs or a time budget")
     if s['epochs'] is not None and s['epochs'] < 1: raise ValueError(f"epochs={s['epochs']}: train at least one epoch")
     if s['minutes'] is not None and s['minutes'] <= 0: raise ValueError(f"minutes={s['minutes']}: a time budget must be positive")
@@ -83,7 +87,7 @@ def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     on_gpu = torch.cuda.is_available()
     set_seed(s['seed'], reproducible=not on_gpu)
     if on_gpu: torch.backends.cudnn.benchmark = True
-    dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'],
+    dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'], translate=s['translate'],
                      aug=FASTAI_AUG if s['fastai_aug'] else None, extra_tfms=batch_augmentations(s), channels=s['channels'], stats=tuple(s['stats']))
     learn = fmnist_learner(dls, s['arch'], pretrained=s['pretrained'] if pretrained is None else pretrained, label_smoothing=s['label_smoothing'],
                            precision=s['precision'], small_stem=s['small_stem'], channels=s['channels'], compile=s['compile'],
@@ -271,7 +275,7 @@ def fit_run(learn:Learner, s:dict, out:Path, ckpt:dict|None=None, cbs=None, budg
     "Fit `learn` on `s`'s schedule — to a time budget if `budget` (`BudgetSchedule`'s arguments) — checkpointing to `out` after each epoch (rank 0 writes), resuming from `ckpt` if given"
     main, first = rank_distrib() == 0, ckpt['epoch'] if ckpt else 0
     guard = NonFiniteGuard()
-    fit_cbs = [Checkpoint(out/'checkpoint.pt', s, ckpt, save=main), guard, *mixing_callbacks(s), *(cbs or [])]
+    fit_cbs = [Checkpoint(out/'checkpoint.pt', s, ckpt, save=main), guard, *mixing_callbacks(s), *([WeightEMA(s['ema'])] if s['ema'] else []), *(cbs or [])]
     if main: fit_cbs.append(ResumableCSVLogger(start=first))
     if main and s['tensorboard']:
         from fastai.callback.tensorboard import TensorBoardCallback  # needs the `tensorboard` package
@@ -341,6 +345,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           opt:str|None=None, # 'adam' (AdamW), 'adam_l2' (the seed's Adam), 'sgd' (Nesterov), 'ranger'
           schedule:str|None=None, warmup:int|None=None, # 'one_cycle', 'flat_cos', 'warmup_cos' (with `warmup` epochs), 'cos'
           resize:int|None=None, size:int|None=None, # resize, then crop (random for training, centred otherwise)
+          translate:int|None=None, # px of black padding before the crop: random shifts in training (0: none)
           stats:tuple|None=None, # (mean, std) for `Normalize`
           label_smoothing:float|None=None, erasing:float|None=None, # RandomErasing probability (0: off)
           erasing_value:float|None=None, # RandomErasing's fill (None: Gaussian noise)
@@ -348,7 +353,8 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           fastai_aug:bool|None=None, # fastai's `aug_transforms` on the device: rotation, zoom, warp, lighting (`FASTAI_AUG`)
           mixup:float|None=None, cutmix:float|None=None, # alphas (0: off)
           cutmix_p:float|None=None, # share of the batches CutMix mixes
-          tta:str|None=None, # 'flip', 'fivecrop', 'fastai' or 'none'
+          ema:float|None=None, # decay per step of an average of the weights the fit ends with (`WeightEMA`; 0: off)
+          tta:str|None=None, # 'flip', 'fivecrop', 'flip_shift', 'fastai' or 'none'
           precision:str|None=None, # 'auto' (bf16 where the hardware has it natively), 'bf16' or 'fp32'
           pretrained:bool|None=None, small_stem:bool|None=None, # timm backbones: ImageNet weights; resolution kept in the stem
           channels:int|None=None, # 3: gray copied to RGB (the seed's); 1: gray as it is
@@ -422,12 +428,12 @@ def _new_run(out, s, overwrite):
     return out
 
 def _keep_settings(what:str, run:Path, saved:dict, args:dict) -> dict:
-    "`saved`, the settings of `run`, unless `args` contradict them"
+    "`saved`, the settings of `run` (settings added since at their neutral values), unless `args` contradict them"
     defaults = {k: p.default for k, p in inspect.signature(train).parameters.items()}
     clash = {k: v for k, v in args.items() if k not in ('out', 'overwrite') and v != defaults[k] and v != saved.get(k)}
     if clash: raise ValueError(f"{what}={run}: " + ', '.join(f"{k}={v!r} differs from the run's {saved.get(k)!r}" for k, v in clash.items())
                                + f"; a {'resumed' if what == 'resume' else 'replayed'} run keeps its own settings")
-    return saved
+    return LATER_SETTINGS | saved
 
 def _resume(run, args):
     "The run folder, saved settings and last checkpoint of `run`; refuses arguments that contradict the saved settings"
@@ -477,6 +483,7 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  warmup:Annotated[int, "warm-up epochs of warmup_cos"]=None,
                  resize:Annotated[int, "resize images to this size..."]=None,
                  size:Annotated[int, "...then crop this size"]=None,
+                 translate:Annotated[int, "pad this many px of black before the crop: random shifts in training (0: none)"]=None,
                  label_smoothing:Annotated[float, "label smoothing (0: plain cross-entropy)"]=None,
                  erasing:Annotated[float, "RandomErasing probability (0: off)"]=None,
                  autoaugment:Annotated[str, "AutoAugment policy", dict(choices=list(AUTOAUGMENT_POLICIES))]=None,
@@ -486,6 +493,7 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  mixup:Annotated[float, "MixUp alpha (0: off)"]=None,
                  cutmix:Annotated[float, "CutMix alpha (0: off)"]=None,
                  cutmix_p:Annotated[float, "share of the batches CutMix mixes"]=None,
+                 ema:Annotated[float, "decay per step of an average of the weights the fit ends with (0: off)"]=None,
                  tta:Annotated[str, "test-time augmentation", dict(choices=list(TTA_POLICIES))]=None,
                  precision:Annotated[str, "auto: bf16 where the hardware has it natively, else fp32", dict(choices=list(PRECISIONS))]=None,
                  pretrained:Annotated[store_true, "start from ImageNet weights (timm backbones; needs the HF hub)"]=False,
@@ -506,8 +514,8 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
     flags = {k: v or None for k, v in dict(trivialaugment=trivialaugment, augmix=augmix, fastai_aug=fastai_aug, pretrained=pretrained, small_stem=small_stem,
                                            sync_bn=sync_bn, compile=compile).items()}
     try: res = train(preset=preset, arch=arch, epochs=epochs, minutes=minutes, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
-                     resize=resize, size=size, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
-                     cutmix=cutmix, cutmix_p=cutmix_p, tta=tta, precision=precision, channels=channels, holdout=holdout, subset=subset,
+                     resize=resize, size=size, translate=translate, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
+                     cutmix=cutmix, cutmix_p=cutmix_p, ema=ema, tta=tta, precision=precision, channels=channels, holdout=holdout, subset=subset,
                      seed=seed, out=out, overwrite=overwrite, data_path=data_path, tensorboard=tensorboard, resume=resume,
                      replay=replay, **flags)
     except (DataError, ValueError, FileExistsError, RuntimeError, ImportError) as e: sys.exit(f"fmnist-train: error: {e}")

@@ -86,14 +86,18 @@ def test_load(served):
     expected = {p.name: r['label'] for p, r in zip(pics, predict(run, pics))}
     # a client per request: under concurrent calls a shared client's one event stream closes and reopens, and gradio_client
     # 2.7 then sometimes cancels a pending call (CancelledError, seen once in a full run); the server is what is under load
-    clients = [Client(url, verbose=False) for _ in range(50)]
+    # (each client keeps a heartbeat thread: closed at the end, or 50 of them would poll the stopped server during the next tests)
+    clients = [Client(url, verbose=False, analytics_enabled=False) for _ in range(50)]
     def one(i):
         t0 = time.perf_counter()
         top, _ = clients[i].predict([handle_file(str(pics[i % len(pics)]))], 'auto', api_name='/classify')
         return time.perf_counter() - t0, pics[i % len(pics)].name, top['label']
     start = time.perf_counter()
-    with ThreadPoolExecutor(50) as pool: results = list(pool.map(one, range(50)))
-    wall = time.perf_counter() - start
+    try:
+        with ThreadPoolExecutor(50) as pool: results = list(pool.map(one, range(50)))
+        wall = time.perf_counter() - start
+    finally:
+        for c in clients: c.close()
     assert all(label == expected[name] for _, name, label in results), results
     lat = sorted(t for t, _, _ in results)
     print(f"50 concurrent requests in {wall:.1f} s: p50 {statistics.median(lat):.2f} s, p95 {lat[int(0.95 * len(lat)) - 1]:.2f} s")
