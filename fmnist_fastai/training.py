@@ -6,7 +6,7 @@ Docs: https://fmnist-fastai.github.io/fmnist_fastai/training.html.md"""
 
 # %% ../nbs/07_training.ipynb #c5d61be2
 from __future__ import annotations
-import copy, inspect, json, math, platform, sys, time
+import copy, inspect, json, math, platform, statistics, sys, time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -143,15 +143,20 @@ def plan_budget(minutes:float, speed:dict, n_train:int, bs:int, n_holdout:int, f
 class BudgetSchedule(HyperScheduler):
     "`HyperScheduler` (fastai's `ParamScheduler`) with progress = step / planned total, the total re-planned from the clock every `every` seconds so that training fills `plan`'s budget, counted from `start`"
     order = 66  # after `Checkpoint` (65), which hands a resumed run's state over as its first epoch starts
-    _state = ('done', 'total', 'anchor', 'decisions', 'epoch_steps', 'train_s', 'holdout_s', 'eval_img_s')
+    _state = ('done', 'total', 'anchor', 'decisions', 'epoch_steps', 'train_s', 'holdout_s', 'holdout_speeds')
     def __init__(self, scheds:dict, plan:dict, start:float, start_epoch:int=0, replay:list|None=None, every:float|None=None):
         super().__init__(scheds)
         self.plan, self.start, self.start_epoch, self.replay = plan, start, start_epoch, replay
         self.every = every or max(1., plan['budget_s'] / 100)
         self.done, self.total, self.anchor, self.decisions, self.epoch_steps = 0, 0, (0, 0.), [], []
         self.train_s = self.holdout_s = self.spent_before = 0.  # training: the fit's time outside the holdout passes
-        self.eval_img_s = plan['eval_img_s']
+        self.holdout_speeds = [plan['eval_img_s']]  # scoring images/s: the probe's, then each holdout pass's
         self.epoch_len = math.ceil(plan['steps'] / plan['epochs'])  # the first plan's epoch length
+
+    @property
+    def eval_img_s(self) -> float:
+        "The scoring speed: the median of the last three holdout passes' (one pass of a few hundred images on a loaded machine can read 3× slow)"
+        return statistics.median(self.holdout_speeds[-3:])
 
     def pct(self, step:int) -> float:
         "Training progress in [0, 1] at `step`: the progress of the last decision, then linear to 1 at the planned total"
@@ -235,7 +240,7 @@ class BudgetSchedule(HyperScheduler):
         now = time.time()
         secs, self.since = now - self.since, now
         self.holdout_s += secs
-        if self.plan['n_holdout'] and secs > 0: self.eval_img_s = self.plan['n_holdout'] / secs  # the scoring speed, measured
+        if self.plan['n_holdout'] and secs > 0: self.holdout_speeds.append(self.plan['n_holdout'] / secs)
 
     def after_fit(self):
         super().after_fit()
@@ -396,8 +401,8 @@ def _budget(learn, s, data, start, world, ckpt, recorded) -> dict:
     "`BudgetSchedule`'s arguments for a time budget: a killed run's, a recorded run's to replay, or a new plan from the probe (which fixes `s['epochs']`)"
     if world > 1: raise ValueError(f"minutes={s['minutes']}: time budgets are for one process; under torchrun give --epochs")
     if ckpt:
-        if 'budget_schedule' not in ckpt['states']: raise CheckpointError(f"{s['out']}: a time-budget checkpoint without its budget's state (an older fmnist_fastai); start the run again")
-        state = ckpt['states']['budget_schedule']
+        state = ckpt['states'].get('budget_schedule', {})
+        if not set(BudgetSchedule._state) <= set(state): raise CheckpointError(f"{s['out']}: a time-budget checkpoint without its budget's state (an older fmnist_fastai); start the run again")
         return dict(plan=state['plan'], start=start, replay=state['replay'])
     if recorded:
         print(f"replaying a {s['minutes']:g}-minute run: its {len(recorded['decisions'])} decisions, not the clock, set the schedule")
