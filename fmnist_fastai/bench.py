@@ -203,17 +203,18 @@ def host_overhead(preset:str='default', batches:int=100, rounds:int=5) -> dict:
 
 # %% ../nbs/09_bench.ipynb #c01f1543
 def aten_ops(f) -> dict:
-    "The aten operations that `f()` runs, counted by `torch.profiler` on the host: at the top level (not inside another aten op) and in all"
+    "The aten operations that `f()` runs, counted by `torch.profiler` on the host: at the top level (not inside another aten op; a compiled region's kernels count here too) and in all"
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof: f()
     return _count_ops(prof)
 
 def _count_ops(prof) -> dict:
     ops = [e for e in prof.events() if e.name.startswith('aten::')]
+    kernels = sum('cpp_fused' in e.name or e.name.startswith('triton_') for e in prof.events())  # inductor's own (with `cpp.enable_kernel_profile` on a CPU)
     def top(e):
         while (e := e.cpu_parent) is not None:
             if e.name.startswith('aten::'): return False
         return True
-    return dict(top=sum(map(top, ops)), all=len(ops))
+    return dict(top=sum(map(top, ops)) + kernels, all=len(ops) + kernels)
 
 # %% ../nbs/09_bench.ipynb #f55ee00f
 class StepProfiler(Callback):
@@ -230,13 +231,14 @@ class StepProfiler(Callback):
             self.ops = _count_ops(self.prof)
             raise CancelFitException
 
-def batch_ops(preset:str='default', step:bool=True) -> dict:
-    "aten operations of one training batch of `train`'s learner for `preset` (fp32): its data pipeline and augmentations, and with `step` a whole training step"
-    s = resolve_settings(dict(preset=preset, holdout=0., subset=2_000, seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1, precision='fp32'))
+def batch_ops(preset:str='default', step:bool=True, compiled:bool=False) -> dict:
+    "aten operations of one training batch of `train`'s learner for `preset` (fp32): its data pipeline and augmentations (`compiled`: with `compile_tfms`, each fused kernel counted), and with `step` a whole training step"
+    s = resolve_settings(dict(preset=preset, holdout=0., subset=2_000, seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1, precision='fp32',
+                              compile_tfms='on' if compiled else 'off'))
     learn = learner_from_settings(s, load_fashion_mnist())
     it = iter(learn.dls.train)
-    next(it)  # the epoch's permutation and one-time set-up: not per batch
-    res = dict(preset=preset, pipeline=aten_ops(lambda: next(it)), device=str(learn.dls.device))
+    with torch._inductor.config.patch({'cpp.enable_kernel_profile': True}): next(it)  # the epoch's permutation and one-time set-up (compiling): not per batch
+    res = dict(preset=preset, compiled=compiled, pipeline=aten_ops(lambda: next(it)), device=str(learn.dls.device))
     if step:
         prof = StepProfiler()
         with learn.no_bar(), learn.no_logging(): fit_schedule(learn, s['schedule'], s['epochs'], s['lr'], s['warmup'], cbs=[prof, *mixing_callbacks(s)])
@@ -346,7 +348,7 @@ def overhead_report(ov:dict, ops:list) -> str:
              f"aten operations per training batch (torch.profiler, {ops[0]['device']}, top level / all):"]
     for o in ops:
         step = f"; whole step ({o['arch']}) {o['step']['top']:,} / {o['step']['all']:,}" if 'step' in o else ''
-        lines.append(f"  {o['preset']}: data pipeline and augmentations {o['pipeline']['top']:,} / {o['pipeline']['all']:,}{step}")
+        lines.append(f"  {o['preset']}{' (compiled, as on a GPU)' if o['compiled'] else ''}: data pipeline and augmentations {o['pipeline']['top']:,} / {o['pipeline']['all']:,}{step}")
     return '\n'.join(lines)
 
 def race_report(r:dict) -> str:
@@ -376,7 +378,7 @@ def fmnist_bench(preset:Annotated[str, "train this preset end to end and print i
         print(fname)
     elif overhead:
         name = preset or 'default'
-        print(overhead_report(host_overhead(name), [batch_ops(p, step=p == name) for p in dict.fromkeys((name, 'default', 'seed'))]))
+        print(overhead_report(host_overhead(name), [batch_ops(p, step=p == name) for p in dict.fromkeys((name, 'default', 'seed'))] + [batch_ops('seed', step=False, compiled=True)]))
     elif preset: print(f'preset {preset}: {summary_line(train(preset=preset, holdout=holdout, out=out))}')
     elif race:
         r = run_race(race, out=out)

@@ -27,9 +27,9 @@ from sklearn.model_selection import train_test_split
 # %% auto #0
 __all__ = ['CLASSES', 'MIRROR', 'SYSTEM_DIRS', 'FILES', 'MEAN', 'STD', 'SEED_STATS', 'CHANNELS', 'FASTAI_AUG', 'IdxSpec',
            'DataError', 'read_idx', 'atomic_write', 'fastai_data_dir', 'download_fmnist', 'find_data', 'FashionMNIST',
-           'load_fashion_mnist', 'split_indices', 'Lookup', 'gray_image', 'ClassIndex', 'DeviceDL', 'ResizeCrop',
-           'RandomFlip', 'GrayToRGB', 'check_channels', 'PlainIntToFloatTensor', 'PlainNormalize', 'fmnist_batch_tfms',
-           'fmnist_datablock', 'fmnist_dls', 'fmnist_test_dl']
+           'load_fashion_mnist', 'split_indices', 'Lookup', 'gray_image', 'ClassIndex', 'DeviceDL', 'TwoHalves',
+           'compile_tfms', 'ResizeCrop', 'RandomFlip', 'GrayToRGB', 'check_channels', 'PlainIntToFloatTensor',
+           'PlainNormalize', 'fmnist_batch_tfms', 'fmnist_datablock', 'fmnist_dls', 'fmnist_test_dl']
 
 # %% ../nbs/00_data.ipynb #4924acc5
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
@@ -218,8 +218,25 @@ class DeviceDL(TfmdDL):
             self._items = torch.as_tensor(np.asarray(self.dataset.items), dtype=torch.long, device=dev)
         return self._items
 
+# %% ../nbs/00_data.ipynb #b2c3d4e5
+class TwoHalves:
+    "Mixin of a batch transform: `draw_batch(x)` makes all of its random draws, `apply_drawn(x, *drawn)` the rest; `compiled`, if set (`compile_tfms`), replaces the second half"
+    compiled = None
+    def draw_batch(self, x:torch.Tensor) -> tuple: return ()
+    def run(self, x:TensorImage) -> torch.Tensor:
+        "The transform of `x` as a plain tensor (fastai casts the result back): TensorImage's per-op dispatch costs more than the ops"
+        x = x.as_subclass(torch.Tensor)
+        return (self.compiled or self.apply_drawn)(x, *self.draw_batch(x))
+
+def compile_tfms(tfms, on:bool=True):
+    "Compile (`on`) or un-compile the second half of every `TwoHalves` in `tfms`, with eager PyTorch's rounding (no fused multiply-add, exact division on a GPU)"
+    options = {'emulate_precision_casts': True, 'eager_numerics.division_rounding': True}
+    for t in tfms:
+        if isinstance(t, TwoHalves): t.compiled = torch.compile(t.apply_drawn, fullgraph=True, options=options) if on else None
+    return tfms
+
 # %% ../nbs/00_data.ipynb #3bf552af
-class ResizeCrop(RandTransform):
+class ResizeCrop(TwoHalves, RandTransform):
     "Resize a batch to `resize` px, pad `pad` px of black around it, then crop `size` px: at random offsets in training, at `offset` (default: centred) otherwise"
     split_idx, order = None, 15  # every split; after IntToFloatTensor, before the affine augmentations
     def __init__(self, resize:int=36, size:int=32, offset:tuple|None=None, pad:int=0):
@@ -237,30 +254,39 @@ class ResizeCrop(RandTransform):
         super().before_call(b, split_idx)
         self.random = split_idx == 0
 
-    def encodes(self, x:TensorImage):
-        x = x.as_subclass(torch.Tensor)  # plain tensor ops (fastai casts the result back): TensorImage's per-op dispatch costs more than the ops
-        if x.shape[-1] != self.resize:  # at the images' own size (resize=28) there is nothing to interpolate
-            x = F.interpolate(x, size=self.resize, mode='bilinear', align_corners=False, antialias=self.resize < x.shape[-1])
+    def draw_batch(self, x):
+        n, m, dev = x.shape[0], self.room, x.device
+        if self.random: return tuple(torch.randint(0, m+1, (2, n, 1), device=dev))
+        return tuple(torch.full((n, 1), o, device=dev) for o in (self.offset or (m//2, m//2)))
+
+    def resized(self, x:torch.Tensor) -> torch.Tensor:
+        "`x` at `resize` px, always eagerly: inductor's bilinear interpolation differs from ATen's by an ulp, enough to move a pixel across a rounding boundary of AutoAugment's uint8 images"
+        if x.shape[-1] == self.resize: return x  # at the images' own size (resize=28) there is nothing to interpolate
+        return F.interpolate(x, size=self.resize, mode='bilinear', align_corners=False, antialias=self.resize < x.shape[-1])
+
+    def apply_drawn(self, x, oy, ox):
+        "The crops at offsets `oy`, `ox` of the resized images `x`, padded first"
         if self.pad: x = F.pad(x, (self.pad,) * 4)
-        n, c, m, dev = x.shape[0], x.shape[1], self.room, x.device
-        if self.random: oy, ox = torch.randint(0, m+1, (2, n, 1), device=dev)
-        else: oy, ox = (torch.full((n, 1), o, device=dev) for o in (self.offset or (m//2, m//2)))
-        steps, w = torch.arange(self.size, device=dev), x.shape[-1]
+        n, c, w = x.shape[0], x.shape[1], x.shape[-1]
+        steps = torch.arange(self.size, device=x.device)
         idx = (oy * w + ox)[:, None, :] + (steps[:, None] * w + steps).flatten()  # each crop's pixels in the flattened image
         return x.flatten(2).gather(2, idx.expand(-1, c, -1)).view(n, c, self.size, self.size)
 
-class RandomFlip(Transform):
+    def encodes(self, x:TensorImage): return self.run(self.resized(x.as_subclass(torch.Tensor)))
+
+class RandomFlip(TwoHalves, Transform):
     "Mirror each training image left–right with probability `p`"
     split_idx, order = 0, 30  # training only; where fastai's affine augmentations go
     def __init__(self, p:float=0.5): self.p = p
-    def encodes(self, x:TensorImage):
-        x = x.as_subclass(torch.Tensor)
-        return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < self.p, x.flip(-1), x)
+    def draw_batch(self, x): return (torch.rand(len(x), 1, 1, 1, device=x.device),)
+    def apply_drawn(self, x, u): return torch.where(u < self.p, x.flip(-1), x)
+    def encodes(self, x:TensorImage): return self.run(x)
 
-class GrayToRGB(Transform):
+class GrayToRGB(TwoHalves, Transform):
     "Replicate the gray channel into 3, so that ImageNet-style backbones (and their weights) apply"
     order = 101  # last: augmentations, `Normalize` and erasing's noise all act on the one gray channel
-    def encodes(self, x:TensorImage): return x.as_subclass(torch.Tensor).repeat(1, 3, 1, 1) if x.shape[1] == 1 else x  # a copy: CutMix writes into batches
+    def apply_drawn(self, x): return x.repeat(1, 3, 1, 1) if x.shape[1] == 1 else x  # a copy: CutMix writes into batches
+    def encodes(self, x:TensorImage): return self.run(x)
 
 # %% ../nbs/00_data.ipynb #cd630954
 MEAN, STD = 0.2860, 0.3530
@@ -275,13 +301,15 @@ def check_channels(channels:int) -> int:
     return channels
 
 # %% ../nbs/00_data.ipynb #36224069
-class PlainIntToFloatTensor(IntToFloatTensor):
+class PlainIntToFloatTensor(TwoHalves, IntToFloatTensor):
     "fastai's `IntToFloatTensor` for images, computed on plain tensors"
-    def encodes(self, o:TensorImage): return o.as_subclass(torch.Tensor).float().div_(self.div)
+    def apply_drawn(self, x): return x.float().div_(self.div)
+    def encodes(self, o:TensorImage): return self.run(o)
 
-class PlainNormalize(Normalize):
+class PlainNormalize(TwoHalves, Normalize):
     "fastai's `Normalize`, computed on plain tensors"
-    def encodes(self, x:TensorImage): return (x.as_subclass(torch.Tensor) - self.mean) / self.std
+    def apply_drawn(self, x): return (x - self.mean) / self.std
+    def encodes(self, x:TensorImage): return self.run(x)
 
 # %% ../nbs/00_data.ipynb #2839f22a
 FASTAI_AUG = dict(max_rotate=10., max_zoom=1.1, max_lighting=0.2, max_warp=0.2)  # `aug_transforms`' own defaults: what `fastai_aug` switches on

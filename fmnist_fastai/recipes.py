@@ -166,9 +166,9 @@ TRICKS = {'baseline': {},
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
              resize=36, size=32, stats=(MEAN, STD), label_smoothing=0.1, erasing=0., erasing_value=None, autoaugment=None,
              trivialaugment=False, augmix=False, mixup=0., cutmix=0., cutmix_p=1., tta='flip', precision='auto', pretrained=False,
-             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False, translate=0, ema=0.)
+             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False, translate=0, ema=0., compile_tfms='auto')
 # settings added after runs and ablation rows were recorded, at the values that change nothing: what a record without them meant
-LATER_SETTINGS = dict(translate=0, ema=0.)
+LATER_SETTINGS = dict(translate=0, ema=0., compile_tfms='auto')
 
 SEED = _BASE | dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='adam_l2', schedule='warmup_cos', warmup=10,
                     stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0], autoaugment='cifar10',

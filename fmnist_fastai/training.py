@@ -21,7 +21,7 @@ from safetensors.torch import save_file
 from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
 
 import fmnist_fastai
-from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_channels, load_fashion_mnist, fmnist_dls, fmnist_test_dl
+from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_channels, compile_tfms, load_fashion_mnist, fmnist_dls, fmnist_test_dl
 from .models import ARCHS, check_arch, fmnist_model, model_cost
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
@@ -31,18 +31,22 @@ from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteL
                                       load_checkpoint, restore, rng_states, set_rng_states)
 
 # %% auto #0
-__all__ = ['AUTOAUGMENT_POLICIES', 'check_settings', 'resolve_settings', 'batch_augmentations', 'mixing_callbacks',
-           'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_budget', 'BudgetSchedule', 'run_dir', 'fit_run',
-           'scores', 'score_run', 'write_run', 'TrainResult', 'train', 'summary_line', 'fmnist_train']
+__all__ = ['AUTOAUGMENT_POLICIES', 'COMPILE_TFMS', 'check_settings', 'resolve_settings', 'batch_augmentations',
+           'mixing_callbacks', 'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_budget', 'BudgetSchedule',
+           'run_dir', 'fit_run', 'scores', 'score_run', 'write_run', 'TrainResult', 'train', 'summary_line',
+           'fmnist_train']
 
 # %% ../nbs/07_training.ipynb #d4a6f784
 AUTOAUGMENT_POLICIES = ('imagenet', 'cifar10', 'svhn')
+
+COMPILE_TFMS = ('auto', 'on', 'off')  # 'auto': on a GPU, where the fused kernels pay; on a CPU they run slower than the eager ops
 
 def check_settings(s:dict) -> dict:
     "`s` if every setting is usable, else a `ValueError` naming the first that is not"
     for k, ok in (('opt', OPTIMIZERS), ('schedule', SCHEDULES), ('tta', TTA_POLICIES), ('precision', PRECISIONS)):
         if s[k] not in ok: raise ValueError(f"{k}={s[k]!r}: use one of {list(ok)}")
     check_arch(s['arch']); check_channels(s['channels'])
+    if s['compile_tfms'] not in COMPILE_TFMS: raise ValueError(f"compile_tfms={s['compile_tfms']!r}: use one of {list(COMPILE_TFMS)}")
     if s['autoaugment'] not in (None, *AUTOAUGMENT_POLICIES): raise ValueError(f"autoaugment={s['autoaugment']!r}: use one of {list(AUTOAUGMENT_POLICIES)}")
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if not 0 <= s['cutmix_p'] <= 1: raise ValueError(f"cutmix_p={s['cutmix_p']}: a probability, in [0, 1]")
@@ -89,6 +93,7 @@ def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     if on_gpu: torch.backends.cudnn.benchmark = True
     dls = fmnist_dls(data, bs=s['bs'], holdout=s['holdout'], subset=s['subset'], seed=s['seed'], resize=s['resize'], size=s['size'], translate=s['translate'],
                      aug=FASTAI_AUG if s['fastai_aug'] else None, extra_tfms=batch_augmentations(s), channels=s['channels'], stats=tuple(s['stats']))
+    compile_tfms(dls.train.after_batch.fs, on=s['compile_tfms'] == 'on' or (s['compile_tfms'] == 'auto' and on_gpu))
     learn = fmnist_learner(dls, s['arch'], pretrained=s['pretrained'] if pretrained is None else pretrained, label_smoothing=s['label_smoothing'],
                            precision=s['precision'], small_stem=s['small_stem'], channels=s['channels'], compile=s['compile'],
                            opt_func=OPTIMIZERS[s['opt']], model_dir='.')
@@ -365,6 +370,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           channels:int|None=None, # 3: gray copied to RGB (the seed's); 1: gray as it is
           sync_bn:bool|None=None, # under DDP on GPUs, BatchNorm statistics over the global batch
           compile:bool|None=None, # torch.compile the model
+          compile_tfms:str|None=None, # torch.compile the batch transforms' arithmetic (same pixels): 'auto' (on a GPU), 'on' or 'off'
           holdout:float=0.1, subset:int|None=None, seed:int=42, # holdout fraction of the 60k, subset of N images
           out=None, overwrite:bool=False, data_path=None, tensorboard:bool=False,
           resume=None, # a run folder to continue from its last checkpoint, with its own settings (and time budget)
@@ -506,6 +512,7 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  channels:Annotated[int, "input channels: 3 (gray copied to RGB, the seed's) or 1 (gray as it is)", dict(choices=list(CHANNELS))]=None,
                  sync_bn:Annotated[store_true, "with several GPUs (torchrun / accelerate launch): SyncBatchNorm"]=False,
                  compile:Annotated[store_true, "torch.compile the model"]=False,
+                 compile_tfms:Annotated[str, "torch.compile the batch transforms' arithmetic (same pixels); auto: on a GPU", dict(choices=list(COMPILE_TFMS))]=None,
                  holdout:Annotated[float, "stratified holdout fraction of the 60k training images (0: train on all)"]=0.1,
                  subset:Annotated[int, "use only this many training images (stratified), for quick runs"]=None,
                  seed:Annotated[int, "random seed"]=42,
@@ -521,7 +528,7 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
     try: res = train(preset=preset, arch=arch, epochs=epochs, minutes=minutes, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
                      resize=resize, size=size, translate=translate, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
                      cutmix=cutmix, cutmix_p=cutmix_p, ema=ema, tta=tta, precision=precision, channels=channels, holdout=holdout, subset=subset,
-                     seed=seed, out=out, overwrite=overwrite, data_path=data_path, tensorboard=tensorboard, resume=resume,
+                     seed=seed, compile_tfms=compile_tfms, out=out, overwrite=overwrite, data_path=data_path, tensorboard=tensorboard, resume=resume,
                      replay=replay, **flags)
     except (DataError, ValueError, FileExistsError, RuntimeError, ImportError) as e: sys.exit(f"fmnist-train: error: {e}")
     if res.metrics: print(summary_line(res))  # rank 0's; other DDP processes print nothing

@@ -3,7 +3,7 @@
 1. `fmnist-bench` on the GPU: the fastai/loop time ratio and the data pipeline (compact ResNet at 32 px, as measured
    before), and the seed recipe's seconds per epoch (WRN-40-4, AutoAugment, erasing, CutMix; 54,000 images); host-device
    syncs per batch; `fmnist-bench --overhead`'s host time per batch (near-null model) and aten operations, on the GPU,
-   and where that host time goes (`profile`: cProfile of the learner's epoch), and AutoAugment compiled (`compile`),
+   and where that host time goes (`profile`: cProfile of the learner's epoch), and the training batch transforms compiled (`compile_tfms`),
    both asked for by name;
 2. `gpu5`: five minutes of a wide ResNet on 54,000 images, holdout and test scored, fixed before the run;
 3. the epoch budgets `ep5`, `ep20`, `ep50`, each started only if its predicted time fits;
@@ -16,9 +16,9 @@ run; the test set is only scored, never used to choose.
 import argparse, json, math, sys, tarfile, tempfile, time, traceback
 from pathlib import Path
 
-FULL = dict(images=12_800, rounds=3, overhead_batches=100, overhead_rounds=5, compile_bs=(128, 512), seed_epochs=2, subset=None, gpu5=None, budgets=('ep5', 'ep20', 'ep50'), min_seed_minutes=1.0, max_seed_minutes=None)
+FULL = dict(images=12_800, rounds=3, overhead_batches=100, overhead_rounds=5, seed_epochs=2, subset=None, gpu5=None, budgets=('ep5', 'ep20', 'ep50'), min_seed_minutes=1.0, max_seed_minutes=None)
 # CPU dry-run: small data, small network, 2-view TTA, time-budget runs of a minute (scoring the 10,000 test images alone takes 20-40 s on 2 cores)
-TINY = dict(images=256, rounds=1, overhead_batches=10, overhead_rounds=2, compile_bs=(64,), seed_epochs=2, subset=600, gpu5=1.0, budgets=('ep5',), min_seed_minutes=0.2, max_seed_minutes=1.0,
+TINY = dict(images=256, rounds=1, overhead_batches=10, overhead_rounds=2, seed_epochs=2, subset=600, gpu5=1.0, budgets=('ep5',), min_seed_minutes=0.2, max_seed_minutes=1.0,
             overrides=dict(arch='maxpool_resnet_half', resize=28, size=28, tta='flip'))
 
 def torch_cuda() -> bool:
@@ -103,38 +103,26 @@ class Campaign:
         for key in ('tottime', 'cumulative'): pstats.Stats(prof, stream=text).sort_stats(key).print_stats(30)
         return dict(batches=100, profile=text.getvalue())
 
-    def compiled_autoaugment(self) -> dict:
-        "AutoAugment's two steps on this device, eager against `torch.compile`d (static shapes), on the same draws: how many images differ, by how much, with which ops? ms per batch (draws included) and top-level aten ops, batches of 128 and 512"
-        import torch, torch.nn.functional as F
-        from fmnist_fastai.augment import AutoAugment, apply_codes
-        from fmnist_fastai.bench import aten_ops
+    def compiled_tfms(self) -> dict:
+        "The seed's training batches with `compile_tfms` on and off, from the same seed: how many images differ; the pipeline's images/s and seconds per seed epoch each way"
+        import torch
+        from fastai.basics import set_seed
+        from fmnist_fastai.bench import pipeline_speed, seed_epoch_s
         from fmnist_fastai.data import load_fashion_mnist
-        from fastai.torch_core import default_device
-        from fmnist_fastai.learner import sync_device
-        dev = torch.device(default_device())
-        x = F.interpolate(load_fashion_mnist().images[:2048, None].float(), size=32, mode='bilinear').round().to(torch.uint8).to(dev)
-        aa = AutoAugment('cifar10')
-        table = aa.op_table(10, 32, 32, dev)
-        def two_steps(b, first, second): return apply_codes(apply_codes(b, first, table), second, table)
-        compiled = torch.compile(two_steps, dynamic=False)
-        runs = dict(eager=lambda b: two_steps(b, *aa.draw(len(b), 32, 32, dev)), compiled=lambda b: compiled(b, *aa.draw(len(b), 32, 32, dev)))
-        res = {}
-        with torch.inference_mode():
-            for bs in self.cfg['compile_bs']:
-                b, codes = x[:bs], aa.draw(bs, 32, 32, dev)
-                t0 = time.time(); out = compiled(b, *codes); sync_device(dev)
-                diff = (out.int() - two_steps(b, *codes).int()).abs().flatten(1).amax(1)  # per image
-                ops = lambda c: {table.names[o] for o in table.op[c[diff > 0]].tolist()}
-                r = dict(compile_s=round(time.time() - t0, 1), images_differing=int((diff > 0).sum()), max_diff=int(diff.max()),
-                         ops_of_those=sorted(ops(codes[0]) | ops(codes[1])))
-                for name, f in runs.items():
-                    for _ in range(3): f(b)
-                    sync_device(dev); t0 = time.perf_counter()
-                    for i in range(20): f(x[i * bs % len(x):][:bs])
-                    sync_device(dev)
-                    r[f'{name}_ms'] = round((time.perf_counter() - t0) / 20 * 1e3, 3)
-                    r[f'{name}_ops'] = aten_ops(lambda: f(b))['top']
-                res[f'bs{bs}'] = r
+        from fmnist_fastai.training import learner_from_settings, resolve_settings
+        data, res = load_fashion_mnist(), {}
+        batches = {}
+        for mode in ('off', 'on'):
+            s = resolve_settings(dict(preset='seed', holdout=0.1, subset=self.cfg['subset'], seed=0, data_path=None, tensorboard=False, epochs=2, warmup=1, compile_tfms=mode))
+            dl = learner_from_settings(s, data).dls.train
+            t0 = time.time(); next(iter(dl)); first_s = time.time() - t0  # compiling, on the first batch
+            set_seed(0); dl.rng.seed(0)
+            batches[mode] = [x.clone() for (x, _), _ in zip(dl, range(10))]
+            res[mode] = dict(first_batch_s=round(first_s, 1), pipeline_img_s=round(pipeline_speed(dl)))
+        res['images_differing'] = sum(int((a != b).flatten(1).any(1).sum()) for a, b in zip(batches['off'], batches['on']))
+        res['images_compared'] = sum(len(a) for a in batches['off'])
+        if torch.cuda.is_available():  # (54,000 images of the wide ResNet: too long for a CPU's dry run)
+            for mode in ('off', 'on'): res[mode]['seed_epoch_s'] = round(seed_epoch_s(self.cfg['seed_epochs'], compile_tfms=mode), 2)
         return res
 
     def sync_check(self) -> dict:
@@ -167,7 +155,7 @@ class Campaign:
         if 'syncs' in steps and torch_cuda(): self.step('syncs', self.sync_check)
         if 'overhead' in steps: self.step('overhead', self.overhead)
         if 'profile' in steps: self.step('profile', self.host_profile)
-        if 'compile' in steps: self.step('compile', self.compiled_autoaugment)
+        if 'compile_tfms' in steps: self.step('compile_tfms', self.compiled_tfms)
         epoch_s = dict(wide=epoch_s) if epoch_s else {}  # seconds per epoch of the wide ResNet, to predict the next runs
         if 'gpu5' in steps:
             gpu5 = self.step('gpu5', lambda: self.train('gpu5', preset='gpu5', **({'minutes': self.cfg['gpu5']} if self.cfg['gpu5'] else {})))
