@@ -21,7 +21,7 @@ from safetensors.torch import save_file
 from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
 
 import fmnist_fastai
-from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_channels, compile_tfms, load_fashion_mnist, fmnist_dls, fmnist_test_dl
+from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_channels, compile_tfms, ResizeCrop, load_fashion_mnist, fmnist_dls, fmnist_test_dl
 from .models import ARCHS, check_arch, fmnist_model, model_cost
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
@@ -52,7 +52,7 @@ def check_settings(s:dict) -> dict:
     if not 0 <= s['cutmix_p'] <= 1: raise ValueError(f"cutmix_p={s['cutmix_p']}: a probability, in [0, 1]")
     if not (isinstance(s['translate'], int) and s['translate'] >= 0): raise ValueError(f"translate={s['translate']!r}: pixels of padding, 0 or more")
     if not 0 <= s['ema'] < 1: raise ValueError(f"ema={s['ema']}: the weight average's decay per step, in [0, 1) (0: off)")
-    if s['tta'] == 'flip_shift' and s['resize'] + 2 * s['translate'] - s['size'] < 2:
+    if s['tta'] == 'flip_shift' and ResizeCrop(s['resize'], s['size'], pad=s['translate']).room < 2:
         raise ValueError(f"tta='flip_shift' needs a crop that can move 1 px each way: translate ≥ 1, or resize ≥ size + 2 (here {s['resize']} and {s['size']})")
     if s['epochs'] is None and s['minutes'] is None: raise ValueError("epochs=None, minutes=None: give a number of epochs or a time budget")
     if s['epochs'] is not None and s['epochs'] < 1: raise ValueError(f"epochs={s['epochs']}: train at least one epoch")
