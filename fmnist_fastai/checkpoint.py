@@ -88,7 +88,10 @@ def restore(learn, ckpt:dict, path):
         if learn.opt is None: learn.create_opt()
         opt = ckpt['opt']
         if isinstance(learn.opt, OptimWrapper): learn.opt.load_state_dict(opt)  # a torch optimizer's own format
-        else: learn.opt.load_state_dict(dict(state=opt['state'], hypers=L(opt['hypers'])))
+        else:  # fastai's; `ranger`'s `Lookahead` adds its step count and slow weights (saved on the CPU)
+            if opt.get('slow_weights') is not None:
+                opt = opt | dict(slow_weights=L(L(w.to(p.device) for w, p in zip(ws, ps)) for ws, ps in zip(opt['slow_weights'], learn.opt.param_lists)))
+            learn.opt.load_state_dict(opt | dict(hypers=L(opt['hypers'])))
     except (RuntimeError, KeyError, ValueError, IndexError) as e:
         raise CheckpointError(f"{path}: does not fit this model ({str(e).splitlines()[0]})") from e
 

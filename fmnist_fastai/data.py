@@ -203,13 +203,14 @@ class DeviceDL(TfmdDL):
         if hasattr(self, 'it'): del self.it
 
     def create_batches(self, samps):
-        "Batches of the items at positions `samps` (a tensor, or any iterable under fastai's own `DistributedDL`)"
+        "Batches of the items at positions `samps` (a tensor, or any iterable under fastai's own `DistributedDL`); the current batch's items kept as `batch_items`"
         if not isinstance(samps, torch.Tensor): samps = torch.as_tensor(list(samps), dtype=torch.long)
         items = self.item_tensor()
         order = items[samps.to(items.device)]
         stop = len(order) - (len(order) % self.bs if self.drop_last else 0)
         for i in range(0, stop, self.bs):
-            yield tuple(tl.tfms(order[i:i+self.bs]) for tl in self.dataset.tls)
+            self.batch_items = order[i:i+self.bs]  # (`04_recipes`' `AlternatingFlip` mirrors images by their item)
+            yield tuple(tl.tfms(self.batch_items) for tl in self.dataset.tls)
 
     def item_tensor(self) -> torch.Tensor:
         "The items (indices into the data tensors) as one long tensor on this loader's device, made once"

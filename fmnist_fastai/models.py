@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 import torch, timm
 from torch import nn
+import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 from timm.models.convmixer import ConvMixer
 from fastai.layers import ConvLayer, ResBlock, Flatten
@@ -17,7 +18,7 @@ from .data import check_channels
 
 # %% auto #0
 __all__ = ['ARCHS', 'compact_resnet', 'Residual', 'maxpool_resnet', 'WideBlock', 'wide_resnet', 'check_arch', 'fmnist_model',
-           'small_input_stem', 'model_cost']
+           'small_input_stem', 'whiten_first_conv', 'model_cost']
 
 # %% ../nbs/01_models.ipynb #1986f7bf
 ARCHS = {}  # name → function(n_out, c_in) building an untrained network
@@ -111,6 +112,21 @@ def small_input_stem(model:nn.Module) -> nn.Module:
             setattr(model.get_submodule(parent) if parent else model, attr, nn.Identity())
             break
     return model
+
+# %% ../nbs/01_models.ipynb #bd2392e7
+def whiten_first_conv(model:nn.Module, x:torch.Tensor, eps:float=5e-4) -> nn.Conv2d:
+    "Set `model`'s first convolution to whitening filters (± pairs) of the patches of images `x` (n, c, h, w), and freeze it; returns it"
+    conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+    if conv is None: raise ValueError("whiten_first_conv: the model has no convolution")
+    if conv.groups != 1 or x.shape[1] != conv.in_channels:
+        raise ValueError(f"whiten_first_conv: images of {x.shape[1]} channels for a first convolution of {conv.in_channels} (groups {conv.groups})")
+    patches = F.unfold(x.float(), conv.kernel_size, dilation=conv.dilation, stride=conv.stride)  # (n, c·kh·kw, positions)
+    eigvals, eigvecs = torch.linalg.eigh(torch.cov(patches.transpose(0, 1).flatten(1).double()))  # ascending
+    k = min(conv.out_channels // 2, len(eigvals))
+    filters = (eigvecs[:, -k:] / (eigvals[-k:].clamp(min=0) + eps).sqrt()).T.flip(0)  # strongest first
+    with torch.no_grad(): conv.weight.view(conv.out_channels, -1)[:2*k] = torch.cat([filters, -filters]).to(conv.weight)
+    conv.weight.requires_grad_(False)
+    return conv
 
 # %% ../nbs/01_models.ipynb #17950b99
 def model_cost(model:nn.Module, size:int=32, channels:int=3) -> dict:

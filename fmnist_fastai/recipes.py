@@ -15,13 +15,14 @@ from fastai.basics import Learner, Callback
 from fastai.optimizer import OptimWrapper, ranger
 from timm.utils import ModelEmaV3
 from fastai.callback.schedule import ParamScheduler, SchedLin, SchedCos
-from .data import ResizeCrop, MEAN, STD, SEED_STATS
+from .data import RandomFlip, ResizeCrop, MEAN, STD, SEED_STATS
 from .augment import BatchAugment, Erasing
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'LATER_SETTINGS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'fast_impl',
            'torch_opt', 'HyperScheduler', 'combine_scheds_on_host', 'combined_cos_on_host', 'lr_schedule',
-           'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare', 'WeightEMA']
+           'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare', 'WeightEMA',
+           'WeightLookahead', 'AlternatingFlip', 'ProgressiveResize']
 
 # %% ../nbs/04_recipes.ipynb #ae6b369a
 def _flat(params): return [p for o in params for p in (_flat(o) if isinstance(o, (list, tuple, L)) else [o])]
@@ -146,6 +147,59 @@ class WeightEMA(Callback):
     def after_step(self): self.ema.update(self.model_, step=self.train_iter + 1)
     def after_fit(self): self.model_.load_state_dict(self.ema.module.state_dict())
 
+# %% ../nbs/04_recipes.ipynb #f9993120
+class WeightLookahead(Callback):
+    "Lookahead on any optimizer: every `k` optimizer steps the slow weights move `alpha` of the way to the model's, which then restart from them"
+    order = 85  # after the optimizer step, before `WeightEMA` averages the weights
+    def __init__(self, k:int=6, alpha:float=0.5): self.k, self.alpha = k, alpha
+    def before_fit(self):
+        self.params = [p for p in self.learn.model.parameters() if p.requires_grad]
+        self.slow, self.count = [p.detach().clone() for p in self.params], 0
+    def after_step(self):
+        self.count += 1
+        if self.count % self.k: return
+        with torch.no_grad():
+            torch._foreach_lerp_(self.slow, self.params, self.alpha)
+            torch._foreach_copy_(self.params, self.slow)
+    def checkpoint_state(self) -> dict: return dict(count=self.count, slow=[w.cpu() for w in self.slow])
+    def resume_from(self, state:dict): self.count, self.slow = state['count'], [w.to(p.device) for w, p in zip(state['slow'], self.params)]
+
+# %% ../nbs/04_recipes.ipynb #b92f4536
+class AlternatingFlip(Callback):
+    "airbench's derandomised flip: each training image mirrored at random (seeded by `seed`) in the first epoch, then the other way in each next one; replaces `RandomFlip` during the fit"
+    order = -15  # after `PlainTensors`, before MixUp/CutMix
+    def __init__(self, seed:int=0): self.seed = seed
+    def before_fit(self):
+        self.flips = [t for t in self.dls.train.after_batch.fs if isinstance(t, RandomFlip)]
+        self.saved = [t.p for t in self.flips]
+        for t in self.flips: t.p = 0.
+        items = self.dls.train.item_tensor()
+        first = torch.rand(int(items.max()) + 1, generator=torch.Generator().manual_seed(self.seed)) < 0.5  # per item of the data
+        self.first = first.to(items.device)
+    def before_batch(self):
+        if not self.training: return
+        dl = getattr(self.dl, 'dl', self.dl)  # (fastai's `DistributedDL` wraps ours)
+        mirror = (self.first[dl.batch_items] ^ bool(self.epoch % 2)).view(-1, 1, 1, 1)
+        self.learn.xb = (torch.where(mirror, self.xb[0].flip(-1), self.xb[0]), *self.xb[1:])
+    def after_fit(self):
+        for t, p in zip(self.flips, self.saved): t.p = p
+
+# %% ../nbs/04_recipes.ipynb #27cb40c5
+class ProgressiveResize(Callback):
+    "Train on `start`-px crops in the first epoch, growing linearly to the full size by fraction `until` of the epochs; validation always at the full size"
+    def __init__(self, start:int, until:float=0.75): self.start, self.until = start, until
+    def before_fit(self):
+        self.crops = [t for t in self.dls.train.after_batch.fs if isinstance(t, ResizeCrop)]
+        self.full = [(t.resize, t.size) for t in self.crops]
+    def before_train(self):
+        frac = min(1., self.epoch / max(1., self.until * self.n_epoch))
+        for t, (resize, size) in zip(self.crops, self.full):
+            t.size = round(self.start + frac * (size - self.start))
+            t.resize = round(resize * t.size / size)
+    def after_train(self):
+        for t, (resize, size) in zip(self.crops, self.full): t.resize, t.size = resize, size
+    after_fit = after_train  # (a fit cancelled mid-epoch skips `after_train`)
+
 # %% ../nbs/04_recipes.ipynb #b9689a23
 TRICKS = {'baseline': {},
           # the seed's tricks
@@ -156,19 +210,25 @@ TRICKS = {'baseline': {},
           'seed_input': dict(channels=3, resize=36, size=32),
           # fastai's augmentations, on the device
           'fastai_aug': dict(fastai_aug=True),
-          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch, ±2-px translation, flip × shift TTA
+          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch, ±2-px translation, flip × shift TTA, weight averages, their flip and first layer
           'sgd_nesterov': dict(opt='sgd', lr=0.2, wd=5e-4, bs=256), 'translate': dict(translate=2), 'translate_shift_tta': dict(translate=2, tta='flip_shift'),
-          'weight_ema': dict(ema=0.999),
+          'weight_ema': dict(ema=0.999), 'lookahead': dict(lookahead=True), 'alternating_flip': dict(flip='alternate'), 'whitened_stem': dict(whiten=True),
+          # fast.ai's: the first epochs on smaller images (16 px, growing to 28)
+          'progressive_resize': dict(progressive=16),
           # other backbones: the max-pool ResNet at full width (4x the compute), and one from timm (ResNet-18, its own stem)
-          'full_width': dict(arch='maxpool_resnet'), 'timm_resnet18': dict(arch='resnet18')}
+          'full_width': dict(arch='maxpool_resnet'), 'timm_resnet18': dict(arch='resnet18'),
+          # every trick of the seed at once on the time budget's backbone: its input, augmentations, CutMix, optimizer and TTA
+          'seed_tricks': dict(channels=3, resize=36, size=32, stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0],
+                              autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop')}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
              resize=36, size=32, stats=(MEAN, STD), label_smoothing=0.1, erasing=0., erasing_value=None, autoaugment=None,
              trivialaugment=False, augmix=False, mixup=0., cutmix=0., cutmix_p=1., tta='flip', precision='auto', pretrained=False,
-             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False, translate=0, ema=0., compile_tfms='auto')
+             small_stem=False, sync_bn=False, channels=3, compile=False, fastai_aug=False, translate=0, ema=0., compile_tfms='auto',
+             flip='random', lookahead=False, whiten=False, progressive=0)
 # settings added after runs and ablation rows were recorded, at the values that change nothing: what a record without them meant
-LATER_SETTINGS = dict(translate=0, ema=0., compile_tfms='auto')
+LATER_SETTINGS = dict(translate=0, ema=0., compile_tfms='auto', flip='random', lookahead=False, whiten=False, progressive=0)
 
 SEED = _BASE | dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='adam_l2', schedule='warmup_cos', warmup=10,
                     stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0], autoaugment='cifar10',

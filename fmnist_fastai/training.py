@@ -22,36 +22,42 @@ from sklearn.metrics import accuracy_score, f1_score, ConfusionMatrixDisplay
 
 import fmnist_fastai
 from .data import CLASSES, CHANNELS, FASTAI_AUG, DataError, atomic_write, check_channels, compile_tfms, ResizeCrop, load_fashion_mnist, fmnist_dls, fmnist_test_dl
-from .models import ARCHS, check_arch, fmnist_model, model_cost
+from .models import ARCHS, check_arch, fmnist_model, model_cost, whiten_first_conv
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
-from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, LATER_SETTINGS, HyperScheduler, WeightEMA, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
+from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, LATER_SETTINGS, HyperScheduler, WeightEMA, WeightLookahead, AlternatingFlip, ProgressiveResize, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
 from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore, rng_states, set_rng_states)
 
 # %% auto #0
-__all__ = ['AUTOAUGMENT_POLICIES', 'COMPILE_TFMS', 'check_settings', 'resolve_settings', 'batch_augmentations',
-           'mixing_callbacks', 'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_budget', 'BudgetSchedule',
-           'run_dir', 'fit_run', 'scores', 'score_run', 'write_run', 'TrainResult', 'train', 'summary_line',
-           'fmnist_train']
+__all__ = ['AUTOAUGMENT_POLICIES', 'COMPILE_TFMS', 'FLIPS', 'check_settings', 'resolve_settings', 'batch_augmentations',
+           'mixing_callbacks', 'fit_callbacks', 'whitening_images', 'learner_from_settings', 'SpeedProbe',
+           'probe_speed', 'plan_budget', 'BudgetSchedule', 'run_dir', 'fit_run', 'scores', 'score_run', 'write_run',
+           'TrainResult', 'train', 'summary_line', 'fmnist_train']
 
 # %% ../nbs/07_training.ipynb #d4a6f784
 AUTOAUGMENT_POLICIES = ('imagenet', 'cifar10', 'svhn')
 
 COMPILE_TFMS = ('auto', 'on', 'off')  # 'auto': on a GPU, where the fused kernels pay; on a CPU they run slower than the eager ops
+FLIPS = ('random', 'alternate')  # 'alternate': airbench's, each image the other way each epoch (`AlternatingFlip`)
 
 def check_settings(s:dict) -> dict:
     "`s` if every setting is usable, else a `ValueError` naming the first that is not"
     for k, ok in (('opt', OPTIMIZERS), ('schedule', SCHEDULES), ('tta', TTA_POLICIES), ('precision', PRECISIONS)):
         if s[k] not in ok: raise ValueError(f"{k}={s[k]!r}: use one of {list(ok)}")
     check_arch(s['arch']); check_channels(s['channels'])
-    if s['compile_tfms'] not in COMPILE_TFMS: raise ValueError(f"compile_tfms={s['compile_tfms']!r}: use one of {list(COMPILE_TFMS)}")
+    for k, ok in (('compile_tfms', COMPILE_TFMS), ('flip', FLIPS)):
+        if s[k] not in ok: raise ValueError(f"{k}={s[k]!r}: use one of {list(ok)}")
     if s['autoaugment'] not in (None, *AUTOAUGMENT_POLICIES): raise ValueError(f"autoaugment={s['autoaugment']!r}: use one of {list(AUTOAUGMENT_POLICIES)}")
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if not 0 <= s['cutmix_p'] <= 1: raise ValueError(f"cutmix_p={s['cutmix_p']}: a probability, in [0, 1]")
     if not (isinstance(s['translate'], int) and s['translate'] >= 0): raise ValueError(f"translate={s['translate']!r}: pixels of padding, 0 or more")
     if not 0 <= s['ema'] < 1: raise ValueError(f"ema={s['ema']}: the weight average's decay per step, in [0, 1) (0: off)")
+    if s['lookahead'] and s['opt'] == 'ranger': raise ValueError("lookahead=True: opt='ranger' is RAdam within Lookahead already")
+    if s['whiten'] and s['pretrained']: raise ValueError("whiten=True sets the first convolution's weights: not with pretrained=True")
+    if not (isinstance(s['progressive'], int) and 0 <= s['progressive'] < s['size']):
+        raise ValueError(f"progressive={s['progressive']!r}: the first epoch's crop in px, below size={s['size']} (0: off)")
     if s['tta'] == 'flip_shift' and ResizeCrop(s['resize'], s['size'], pad=s['translate']).room < 2:
         raise ValueError(f"tta='flip_shift' needs a crop that can move 1 px each way: translate ≥ 1, or resize ≥ size + 2 (here {s['resize']} and {s['size']})")
     if s['epochs'] is None and s['minutes'] is None: raise ValueError("epochs=None, minutes=None: give a number of epochs or a time budget")
@@ -85,6 +91,15 @@ def mixing_callbacks(s:dict) -> list:
     "Our `MixUp` or `CutMix` callback, if settings `s` ask for one"
     return [MixUp(s['mixup'])] if s['mixup'] else [CutMix(s['cutmix'], p=s['cutmix_p'])] if s['cutmix'] else []
 
+def fit_callbacks(s:dict) -> list:
+    "Every callback of a trick that settings `s` switch on during the fit (`04_recipes`): mixing, weight average, Lookahead, alternating flip, progressive resizing"
+    return [*mixing_callbacks(s), *([WeightEMA(s['ema'])] if s['ema'] else []), *([WeightLookahead()] if s['lookahead'] else []),
+            *([AlternatingFlip(s['seed'])] if s['flip'] == 'alternate' else []), *([ProgressiveResize(s['progressive'])] if s['progressive'] else [])]
+
+def whitening_images(dls, n:int=2048) -> torch.Tensor:
+    "The first `n` training images as the model sees them unaugmented (the validation transforms): what `whiten_first_conv` whitens"
+    return torch.cat([b[0] for b in dls.test_dl(dls.train_ds.items[:n], bs=512)]).as_subclass(torch.Tensor)
+
 # %% ../nbs/07_training.ipynb #8307c870
 def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
     "The seeded `DataLoaders` and `Learner` that `train` fits for settings `s` (MixUp/CutMix come from `mixing_callbacks`)"
@@ -98,6 +113,7 @@ def learner_from_settings(s:dict, data, pretrained:bool|None=None) -> Learner:
                            precision=s['precision'], small_stem=s['small_stem'], channels=s['channels'], compile=s['compile'],
                            opt_func=OPTIMIZERS[s['opt']], model_dir='.')
     learn.wd = s['wd']
+    if s['whiten']: whiten_first_conv(learn.model, whitening_images(dls))
     if s['epoch_items']: dls.train.n = s['epoch_items']  # a time budget's epochs: each a fresh random part of the training images
     return learn
 
@@ -285,7 +301,7 @@ def fit_run(learn:Learner, s:dict, out:Path, ckpt:dict|None=None, cbs=None, budg
     "Fit `learn` on `s`'s schedule — to a time budget if `budget` (`BudgetSchedule`'s arguments) — checkpointing to `out` after each epoch (rank 0 writes), resuming from `ckpt` if given"
     main, first = rank_distrib() == 0, ckpt['epoch'] if ckpt else 0
     guard = NonFiniteGuard()
-    fit_cbs = [Checkpoint(out/'checkpoint.pt', s, ckpt, save=main), guard, *mixing_callbacks(s), *([WeightEMA(s['ema'])] if s['ema'] else []), *(cbs or [])]
+    fit_cbs = [Checkpoint(out/'checkpoint.pt', s, ckpt, save=main), guard, *fit_callbacks(s), *(cbs or [])]
     if main: fit_cbs.append(ResumableCSVLogger(start=first))
     if main and s['tensorboard']:
         from fastai.callback.tensorboard import TensorBoardCallback  # needs the `tensorboard` package
@@ -364,6 +380,10 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
           mixup:float|None=None, cutmix:float|None=None, # alphas (0: off)
           cutmix_p:float|None=None, # share of the batches CutMix mixes
           ema:float|None=None, # decay per step of an average of the weights the fit ends with (`WeightEMA`; 0: off)
+          lookahead:bool|None=None, # Lookahead on the optimizer's steps (`WeightLookahead`: k 6, alpha 0.5)
+          flip:str|None=None, # 'random' (each image, each epoch) or 'alternate' (airbench's: the other way each epoch)
+          whiten:bool|None=None, # a whitened, frozen first convolution (`whiten_first_conv`)
+          progressive:int|None=None, # the first epoch's crop in px, growing to `size` (`ProgressiveResize`; 0: off)
           tta:str|None=None, # 'flip', 'fivecrop', 'flip_shift', 'fastai' or 'none'
           precision:str|None=None, # 'auto' (bf16 where the hardware has it natively), 'bf16' or 'fp32'
           pretrained:bool|None=None, small_stem:bool|None=None, # timm backbones: ImageNet weights; resolution kept in the stem
@@ -391,14 +411,14 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
     with distributed(learn, s['sync_bn']):  # under DDP each process fits on its shard, then predicts its share of each set
         fit_start = time.time()
         clock = fit_run(learn, s, learn.path, ckpt, cbs, budget)
-        fit_end = time.time()
+        fit_end, fit_end_cpu = time.time(), time.process_time()
         preds = score_run(learn, s, data)
     if rank_distrib(): return TrainResult(learn, {}, learn.path, s)  # rank 0 alone writes the run
     metrics = {f'holdout_{k}': v for k, v in scores(*preds['holdout']).items()} if preds['holdout'] else {}
     metrics |= {f'test_{k}': v for k, v in scores(*preds['test']).items()}
     if preds['tta'] is not None: metrics |= {f'tta_{k}': v for k, v in scores(preds['tta'], preds['targs']).items()}
     metrics |= dict(train_time_s=fit_end - start, wall_time_s=time.time() - start)
-    plan = clock and _budget_record(clock, s, start, fit_start, fit_end)
+    plan = clock and _budget_record(clock, s, start, fit_start, fit_end, fit_end_cpu)
     write_run(learn.path, learn, preds, _record(s, metrics, plan, learn, data, world, start, ckpt))
     return TrainResult(learn, metrics, learn.path, s)
 
@@ -423,9 +443,9 @@ def _budget(learn, s, data, start, world, ckpt, recorded) -> dict:
           f"re-planned from the clock as it goes (probe: {speed['train_img_s']:,.0f} training, {speed['eval_img_s']:,.0f} scoring images/s; {describe_machine(machine(dls.device))})")
     return dict(plan=plan, start=start)
 
-def _budget_record(clock, s, start, fit_start, fit_end) -> dict:
+def _budget_record(clock, s, start, fit_start, fit_end, fit_end_cpu) -> dict:
     "`clock`'s record with the run's time split and, for a run that the clock drove from start to end, how much of what the budget left for training it used; printed in one line"
-    r = clock.record() | dict(setup_s=fit_start - start, scoring_s=time.time() - fit_end)
+    r = clock.record() | dict(setup_s=fit_start - start, scoring_s=time.time() - fit_end, scoring_cpu_s=time.process_time() - fit_end_cpu)  # (CPU: all threads)
     done = f"{r['steps_done']:,} steps in {len(r['epoch_steps'])} epochs, {r['train_s']:.0f} s of training"
     if clock.replay is not None: print(f"replayed: {done}, as recorded"); return r
     if clock.spent_before: print(f"time budget, resumed: {done} in all"); return r  # the killed run's lost minutes are not known
@@ -505,6 +525,10 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  cutmix:Annotated[float, "CutMix alpha (0: off)"]=None,
                  cutmix_p:Annotated[float, "share of the batches CutMix mixes"]=None,
                  ema:Annotated[float, "decay per step of an average of the weights the fit ends with (0: off)"]=None,
+                 lookahead:Annotated[store_true, "Lookahead on the optimizer's steps (k 6, alpha 0.5)"]=False,
+                 flip:Annotated[str, "random: each image, each epoch; alternate: airbench's, the other way each epoch", dict(choices=list(FLIPS))]=None,
+                 whiten:Annotated[store_true, "a whitened, frozen first convolution (airbench's)"]=False,
+                 progressive:Annotated[int, "the first epoch's crop in px, growing to the full size by 3/4 of the epochs (0: off)"]=None,
                  tta:Annotated[str, "test-time augmentation", dict(choices=list(TTA_POLICIES))]=None,
                  precision:Annotated[str, "auto: bf16 where the hardware has it natively, else fp32", dict(choices=list(PRECISIONS))]=None,
                  pretrained:Annotated[store_true, "start from ImageNet weights (timm backbones; needs the HF hub)"]=False,
@@ -524,10 +548,10 @@ def fmnist_train(preset:Annotated[str, "settings to start from; the options belo
                  replay:Annotated[str, "train a finished time-budget run again, following its recorded decisions instead of the clock"]=None):
     "Train on Fashion-MNIST, then score the official test set plainly and with TTA"
     flags = {k: v or None for k, v in dict(trivialaugment=trivialaugment, augmix=augmix, fastai_aug=fastai_aug, pretrained=pretrained, small_stem=small_stem,
-                                           sync_bn=sync_bn, compile=compile).items()}
+                                           sync_bn=sync_bn, compile=compile, lookahead=lookahead, whiten=whiten).items()}
     try: res = train(preset=preset, arch=arch, epochs=epochs, minutes=minutes, lr=lr, bs=bs, wd=wd, opt=opt, schedule=schedule, warmup=warmup,
                      resize=resize, size=size, translate=translate, label_smoothing=label_smoothing, erasing=erasing, autoaugment=autoaugment, mixup=mixup,
-                     cutmix=cutmix, cutmix_p=cutmix_p, ema=ema, tta=tta, precision=precision, channels=channels, holdout=holdout, subset=subset,
+                     cutmix=cutmix, cutmix_p=cutmix_p, ema=ema, flip=flip, progressive=progressive, tta=tta, precision=precision, channels=channels, holdout=holdout, subset=subset,
                      seed=seed, compile_tfms=compile_tfms, out=out, overwrite=overwrite, data_path=data_path, tensorboard=tensorboard, resume=resume,
                      replay=replay, **flags)
     except (DataError, ValueError, FileExistsError, RuntimeError, ImportError) as e: sys.exit(f"fmnist-train: error: {e}")
