@@ -39,6 +39,6 @@ case "${1:-}" in
   test)
     command -v chromium >/dev/null || setup chromium; setup
     .venv/bin/nbdev-test --n-workers 1
-    exec .venv/bin/pytest -q -m '' tests ;;
+    exec .venv/bin/pytest -q -rs -m '' tests ;;
   *) echo "usage: ./run.sh train [fmnist-train options] | test | app RUN_DIR | setup | readme | docs" >&2; exit 2 ;;
 esac

@@ -279,9 +279,9 @@ class BudgetSchedule(HyperScheduler):
         self._clock(time.time())
 
     def record(self) -> dict:
-        "What `metrics.json` keeps: the first plan, every decision, each epoch's steps, the seconds of training and of holdout passes"
+        "What `metrics.json` keeps: the first plan, every decision, each epoch's steps, the seconds of training and of holdout passes, the scoring speeds measured"
         return self.plan | dict(decisions=self.decisions, epoch_steps=self.epoch_steps, steps_done=self.done, train_s=self.train_s,
-                                holdout_s=self.holdout_s, every_s=self.every)
+                                holdout_s=self.holdout_s, holdout_speeds=self.holdout_speeds, every_s=self.every)
 
 # %% ../nbs/07_training.ipynb #25154581
 def run_dir(out=None, arch:str='run', overwrite:bool=False, root='runs') -> Path:
