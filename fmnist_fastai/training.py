@@ -44,11 +44,9 @@ FLIPS = ('random', 'alternate')  # 'alternate': airbench's, each image the other
 
 def check_settings(s:dict) -> dict:
     "`s` if every setting is usable, else a `ValueError` naming the first that is not"
-    for k, ok in (('opt', OPTIMIZERS), ('schedule', SCHEDULES), ('tta', TTA_POLICIES), ('precision', PRECISIONS)):
+    for k, ok in (('opt', OPTIMIZERS), ('schedule', SCHEDULES), ('tta', TTA_POLICIES), ('precision', PRECISIONS), ('compile_tfms', COMPILE_TFMS), ('flip', FLIPS)):
         if s[k] not in ok: raise ValueError(f"{k}={s[k]!r}: use one of {list(ok)}")
     check_arch(s['arch']); check_channels(s['channels'])
-    for k, ok in (('compile_tfms', COMPILE_TFMS), ('flip', FLIPS)):
-        if s[k] not in ok: raise ValueError(f"{k}={s[k]!r}: use one of {list(ok)}")
     if s['autoaugment'] not in (None, *AUTOAUGMENT_POLICIES): raise ValueError(f"autoaugment={s['autoaugment']!r}: use one of {list(AUTOAUGMENT_POLICIES)}")
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if not 0 <= s['cutmix_p'] <= 1: raise ValueError(f"cutmix_p={s['cutmix_p']}: a probability, in [0, 1]")
