@@ -18,26 +18,33 @@ from .recipes import LATER_SETTINGS, TRICKS, tta_preds
 from .training import resolve_settings, scores, train
 
 # %% auto #0
-__all__ = ['row_settings', 'row_key', 'ablation_row', 'ablation_storage', 'ablation_study', 'run_rows', 'ablation_frame',
-           'summarize', 'markdown_table', 'plot_ablation', 'write_report', 'fmnist_ablation']
+__all__ = ['row_args', 'row_settings', 'settings_key', 'row_key', 'ablation_row', 'ablation_storage', 'ablation_study',
+           'run_rows', 'ablation_frame', 'summarize', 'markdown_table', 'plot_ablation', 'write_report',
+           'fmnist_ablation']
 
 # %% ../nbs/10_ablation.ipynb #16e22334
-def row_settings(trick:str, seed:int, minutes:float, subset:int|None=None) -> dict:
-    "The full settings of a row: the time-budget recipe with `trick` on, for `minutes` with `seed` (on a `subset` for quick studies)"
+def row_args(trick:str, seed:int, minutes:float, subset:int|None=None) -> dict:
+    "`train`'s arguments for a row: the `fast` preset (the time-budget recipe on the half-width ResNet) with `trick` on, for `minutes` with `seed` (on a `subset` for quick studies)"
     if trick not in TRICKS: raise ValueError(f"trick={trick!r}: use one of {list(TRICKS)}")
-    return resolve_settings(dict(preset='default', minutes=minutes, seed=seed, subset=subset, holdout=0.1, tta='flip', out=None,
-                                 overwrite=False, data_path=None, tensorboard=False) | TRICKS[trick])
+    return dict(preset='fast', minutes=minutes, seed=seed, subset=subset, tta='flip') | TRICKS[trick]
+
+def row_settings(trick:str, seed:int, minutes:float, subset:int|None=None) -> dict:
+    "The full settings of a row"
+    return resolve_settings(dict(holdout=0.1, out=None, overwrite=False, data_path=None, tensorboard=False) | row_args(trick, seed, minutes, subset))
+
+def settings_key(s:dict) -> str:
+    "Settings as one string: what makes two rows the same. The preset's name is left out (the settings say it all: rows before the `fast` preset name `default`), and so are settings added since the first rows, at their neutral values: they change nothing"
+    return json.dumps({k: v for k, v in s.items() if k != 'preset' and (k not in LATER_SETTINGS or v != LATER_SETTINGS[k])}, sort_keys=True)
 
 def row_key(trick:str, seed:int, minutes:float, subset:int|None=None) -> str:
-    "`row_settings` as one string: what makes two rows the same (settings added since the first rows, at their neutral values, left out: they change nothing)"
-    s = row_settings(trick, seed, minutes, subset)
-    return json.dumps({k: v for k, v in s.items() if k not in LATER_SETTINGS or v != LATER_SETTINGS[k]}, sort_keys=True)
+    "`row_settings` as a key"
+    return settings_key(row_settings(trick, seed, minutes, subset))
 
 # %% ../nbs/10_ablation.ipynb #a1b2c3d1
 def ablation_row(trick:str, seed:int, minutes:float, subset:int|None=None) -> dict:
     "Train one row; what the table keeps of it"
     with tempfile.TemporaryDirectory() as d:
-        res = train(**dict(preset='default', minutes=minutes, seed=seed, subset=subset, tta='flip', out=d) | TRICKS[trick])
+        res = train(**row_args(trick, seed, minutes, subset), out=d)
         rec = json.loads((res.out/'metrics.json').read_text())
     m, plan, learn = res.metrics, rec['plan'], res.learn
     _, targs = learn.get_preds()
@@ -104,7 +111,9 @@ def ablation_frame(storage) -> pd.DataFrame:
     "Every finished row of every ablation study in `storage`, each key once (the key and row its trial was queued with, and what `ablation_row` kept)"
     rows = [t.user_attrs | dict(trial=t.number) for s in optuna.get_all_study_names(storage) if s.startswith('ablation-')
             for t in optuna.load_study(study_name=s, storage=storage).get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
-    return pd.DataFrame(rows).drop_duplicates('key') if rows else pd.DataFrame(columns=['trick', 'seed', 'minutes', 'key'])
+    if not rows: return pd.DataFrame(columns=['trick', 'seed', 'minutes', 'key'])
+    df = pd.DataFrame(rows)
+    return df.assign(key=df.key.map(lambda k: settings_key(json.loads(k)))).drop_duplicates('key')  # keys as `settings_key` writes them now
 
 # %% ../nbs/10_ablation.ipynb #64b7b0c3
 def summarize(df:pd.DataFrame) -> pd.DataFrame:

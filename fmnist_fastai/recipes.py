@@ -19,8 +19,8 @@ from .data import RandomFlip, ResizeCrop, MEAN, STD, SEED_STATS
 from .augment import BatchAugment, Erasing
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'LATER_SETTINGS', 'SEED', 'FAST', 'WIDE', 'PRESETS', 'fast_impl',
-           'torch_opt', 'HyperScheduler', 'combine_scheds_on_host', 'combined_cos_on_host', 'lr_schedule',
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'TTA_POLICIES', 'TRICKS', 'LATER_SETTINGS', 'SEED', 'FAST', 'BUDGET', 'WIDE', 'PRESETS',
+           'fast_impl', 'torch_opt', 'HyperScheduler', 'combine_scheds_on_host', 'combined_cos_on_host', 'lr_schedule',
            'param_scheds', 'fit_schedule', 'FlipInput', 'crop_at', 'tta_views', 'tta_preds', 'tta_compare', 'WeightEMA',
            'WeightLookahead', 'AlternatingFlip', 'ProgressiveResize']
 
@@ -219,7 +219,9 @@ TRICKS = {'baseline': {},
           'full_width': dict(arch='maxpool_resnet'), 'timm_resnet18': dict(arch='resnet18'),
           # every trick of the seed at once on the time budget's backbone: its input, augmentations, CutMix, optimizer and TTA
           'seed_tricks': dict(channels=3, resize=36, size=32, stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0],
-                              autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop')}
+                              autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop'),
+          # the two tricks that beat their noise alone at 10 minutes, together
+          'autoaugment_translate': dict(autoaugment='cifar10', translate=2)}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
@@ -234,14 +236,17 @@ SEED = _BASE | dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='
                     stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0], autoaugment='cifar10',
                     cutmix=1., cutmix_p=0.5, tta='fivecrop')
 
-# time budgets on CPUs: chosen on the holdout at 5 and 10 minutes on 2 AVX2 cores (see below)
+# time budgets on CPUs: chosen on the holdout at 5 and 10 minutes on 2 AVX2 cores (see below); the ablation's baseline
 FAST = _BASE | dict(arch='maxpool_resnet_half', channels=1, resize=28, size=28, tta='flip')
+# the time-budget presets: FAST, on the backbone the budget affords here (`arch='auto'`: `13_calibration`)
+BUDGET = FAST | dict(arch='auto')
 # epoch budgets and GPU time budgets: a wide ResNet at 32 px, AdamW one-cycle, erasing at the longer budgets
 WIDE = _BASE | dict(arch='wrn_16_8', bs=256, lr=4e-3, wd=0.05, tta='flip')
 
 PRESETS = {
-    'default': FAST | dict(minutes=8),
-    'fast5': FAST | dict(minutes=5), 'fast10': FAST | dict(minutes=10), 'fast20': FAST | dict(minutes=20), 'fast60': FAST | dict(minutes=60),
+    'default': BUDGET | dict(minutes=8),
+    'fast5': BUDGET | dict(minutes=5), 'fast10': BUDGET | dict(minutes=10), 'fast20': BUDGET | dict(minutes=20), 'fast60': BUDGET | dict(minutes=60),
+    'fast': FAST | dict(minutes=10),
     'ep5': WIDE | dict(epochs=5), 'ep20': WIDE | dict(epochs=20, erasing=0.25), 'ep50': WIDE | dict(epochs=50, erasing=0.5),
     'gpu5': WIDE | dict(minutes=5, erasing=0.5),
     'seed': SEED,

@@ -26,15 +26,17 @@ from .models import ARCHS, check_arch, fmnist_model, model_cost, whiten_first_co
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
 from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, LATER_SETTINGS, HyperScheduler, WeightEMA, WeightLookahead, AlternatingFlip, ProgressiveResize, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
+from .calibration import CANDIDATES, TRAIN_SHARE, choose_arch, describe_choice, load_calibration
 from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore, rng_states, set_rng_states)
 
 # %% auto #0
-__all__ = ['AUTOAUGMENT_POLICIES', 'COMPILE_TFMS', 'FLIPS', 'check_settings', 'resolve_settings', 'batch_augmentations',
-           'mixing_callbacks', 'fit_callbacks', 'whitening_images', 'learner_from_settings', 'SpeedProbe',
-           'probe_speed', 'plan_budget', 'BudgetSchedule', 'run_dir', 'fit_run', 'scores', 'score_run', 'write_run',
-           'TrainResult', 'train', 'summary_line', 'fmnist_train']
+__all__ = ['AUTOAUGMENT_POLICIES', 'COMPILE_TFMS', 'FLIPS', 'CPU_FLOPS_SLACK', 'check_settings', 'resolve_settings',
+           'explicit_settings', 'candidate_settings', 'batch_augmentations', 'mixing_callbacks', 'fit_callbacks',
+           'whitening_images', 'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_budget', 'auto_arch',
+           'BudgetSchedule', 'run_dir', 'fit_run', 'scores', 'score_run', 'write_run', 'TrainResult', 'train',
+           'summary_line', 'fmnist_train']
 
 # %% ../nbs/07_training.ipynb #d4a6f784
 AUTOAUGMENT_POLICIES = ('imagenet', 'cifar10', 'svhn')
@@ -46,7 +48,8 @@ def check_settings(s:dict) -> dict:
     "`s` if every setting is usable, else a `ValueError` naming the first that is not"
     for k, ok in (('opt', OPTIMIZERS), ('schedule', SCHEDULES), ('tta', TTA_POLICIES), ('precision', PRECISIONS), ('compile_tfms', COMPILE_TFMS), ('flip', FLIPS)):
         if s[k] not in ok: raise ValueError(f"{k}={s[k]!r}: use one of {list(ok)}")
-    check_arch(s['arch']); check_channels(s['channels'])
+    if s['arch'] != 'auto': check_arch(s['arch'])  # 'auto': chosen by the time budget (`auto_arch`)
+    check_channels(s['channels'])
     if s['autoaugment'] not in (None, *AUTOAUGMENT_POLICIES): raise ValueError(f"autoaugment={s['autoaugment']!r}: use one of {list(AUTOAUGMENT_POLICIES)}")
     if s['mixup'] and s['cutmix']: raise ValueError(f"mixup={s['mixup']}, cutmix={s['cutmix']}: choose one of them")
     if not 0 <= s['cutmix_p'] <= 1: raise ValueError(f"cutmix_p={s['cutmix_p']}: a probability, in [0, 1]")
@@ -77,7 +80,16 @@ def resolve_settings(args:dict) -> dict:
     s = preset | {k: v for k, v in args.items() if v is not None or k not in preset}
     if args.get('epochs') is not None: s['minutes'] = None
     if args.get('minutes') is not None: s['epochs'] = None
+    if s['arch'] == 'auto' and s['minutes'] is None: return candidate_settings(s, next(iter(CANDIDATES)), explicit_settings(args))  # no budget to choose by: the lightest
     return check_settings(s)
+
+def explicit_settings(args:dict) -> set:
+    "The settings `args` give (not None), which a candidate's own settings do not override"
+    return {k for k, v in args.items() if v is not None}
+
+def candidate_settings(s:dict, arch:str, explicit=()) -> dict:
+    "Settings `s` on the candidate backbone `arch` of `CANDIDATES` (`13_calibration`): its arch and the settings it was calibrated with, except those given `explicit`ly"
+    return check_settings(s | {k: v for k, v in CANDIDATES[arch].items() if k == 'arch' or k not in explicit})
 
 # %% ../nbs/07_training.ipynb #aac87089
 def batch_augmentations(s:dict) -> list:
@@ -157,6 +169,26 @@ def plan_budget(minutes:float, speed:dict, n_train:int, bs:int, n_holdout:int, f
                          f"the final scoring {final_s / 60:.1f} min, after {spent_s / 60:.1f} min of set-up; allow more minutes or pick a lighter recipe")
     return dict(minutes=minutes, budget_s=budget_s, margin=margin, epochs=epochs(steps), steps=steps, full_steps=full, bs=bs,
                 n_holdout=n_holdout, finish_images=finish_images, write_s=write_s, spent_s=spent_s, **speed)
+
+# %% ../nbs/07_training.ipynb #7a7ceff4
+CPU_FLOPS_SLACK = 2.
+
+def auto_arch(s:dict, data, explicit=()) -> tuple[dict, dict]:
+    "Settings `s` (`arch='auto'`, a time budget) on the candidate predicted best for `s['minutes']` on this machine, and its probed speeds (`probe_speed`); the reason printed"
+    points, cands, speeds, probed, lightest = load_calibration(), {}, {}, {}, None
+    for arch in CANDIDATES:
+        cands[arch] = c = candidate_settings(s, arch, explicit)
+        flops = model_cost(fmnist_model(arch, channels=c['channels']), c['size'], c['channels'])['flops']
+        if lightest and not torch.cuda.is_available():
+            reach = lightest[0] * lightest[1] / flops * CPU_FLOPS_SLACK * s['minutes'] * 60 * TRAIN_SHARE
+            if reach < points.query('arch == @arch').images.min(): speeds[arch] = None; continue
+        learn = learner_from_settings(c, data, pretrained=False)
+        probed[arch] = probe_speed(learn, c, fmnist_test_dl(learn.dls, data))
+        speeds[arch] = probed[arch]['train_img_s']
+        lightest = lightest or (speeds[arch], flops)
+    arch, table = choose_arch(s['minutes'], speeds, points)
+    print(describe_choice(s['minutes'], arch, table, points))
+    return cands[arch], probed[arch]
 
 # %% ../nbs/07_training.ipynb #4b1d2e90
 class BudgetSchedule(HyperScheduler):
@@ -361,7 +393,7 @@ class TrainResult:
 
 # %% ../nbs/07_training.ipynb #f2122edb
 def train(preset:str='default', # settings to start from (see `PRESETS`); the arguments below override them
-          arch:str|None=None, # a name in `ARCHS` (compact_resnet, wrn_40_4, ...) or a timm model name
+          arch:str|None=None, # a name in `ARCHS` (compact_resnet, wrn_40_4, ...), a timm model name, or 'auto' (chosen by the time budget: `auto_arch`)
           epochs:int|None=None, # a fixed number of epochs...
           epoch_items:int|None=None, # images per epoch (None: all), each epoch a fresh random part of them
           minutes:float|None=None, # ...or a wall-clock budget: training fills it, re-planned from the clock
@@ -402,8 +434,9 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
     elif replay is not None: (s, recorded), ckpt = _replay(replay, args), None
     else: s, ckpt, recorded = resolve_settings(args), None, None
     data = load_fashion_mnist(s['data_path'])
+    s, speed = auto_arch(s, data, explicit_settings(args)) if s['arch'] == 'auto' else (s, None)  # (its probe of the chosen backbone serves the budget's plan)
     learn = learner_from_settings(s, data, pretrained=s['pretrained'] and not ckpt)  # bad settings fail here, before any file is written
-    budget = _budget(learn, s, data, start, world, ckpt, recorded) if s['minutes'] is not None else None
+    budget = _budget(learn, s, data, start, world, ckpt, recorded, speed) if s['minutes'] is not None else None
     if resume is None: out = on_rank0(lambda: _new_run(out, s, overwrite))
     s['out'], learn.path = str(out), Path(out)
     with distributed(learn, s['sync_bn']):  # under DDP each process fits on its shard, then predicts its share of each set
@@ -421,7 +454,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
     return TrainResult(learn, metrics, learn.path, s)
 
 # %% ../nbs/07_training.ipynb #9a7f3897
-def _budget(learn, s, data, start, world, ckpt, recorded) -> dict:
+def _budget(learn, s, data, start, world, ckpt, recorded, speed=None) -> dict:
     "`BudgetSchedule`'s arguments for a time budget: a killed run's, a recorded run's to replay, or a new plan from the probe (which fixes `s['epochs']`)"
     if world > 1: raise ValueError(f"minutes={s['minutes']}: time budgets are for one process; under torchrun give --epochs")
     if ckpt:
@@ -431,7 +464,7 @@ def _budget(learn, s, data, start, world, ckpt, recorded) -> dict:
     if recorded:
         print(f"replaying a {s['minutes']:g}-minute run: its {len(recorded['decisions'])} decisions, not the clock, set the schedule")
         return dict(plan=recorded, start=start, replay=recorded['decisions'])
-    speed = probe_speed(learn, s, fmnist_test_dl(learn.dls, data))
+    speed = speed or probe_speed(learn, s, fmnist_test_dl(learn.dls, data))
     dls = learn.dls
     views = 5 if s['tta'] == 'fastai' else 0 if s['tta'] == 'none' else len(tta_views(dls.valid, s['tta']))
     plan = plan_budget(s['minutes'], speed, len(dls.train_ds), dls.train.bs, len(dls.valid_ds), len(dls.valid_ds) + 10_000 * (1 + views), time.time() - start)
@@ -501,7 +534,7 @@ def summary_line(res:TrainResult) -> str:
 # %% ../nbs/07_training.ipynb #0720bb35
 @call_parse
 def fmnist_train(preset:Annotated[str, "settings to start from; the options below override them", dict(choices=list(PRESETS))]='default',
-                 arch:Annotated[str, f"a backbone of ARCHS ({', '.join(ARCHS)}) or a timm model name (e.g. resnet34, efficientnet_b0)"]=None,
+                 arch:Annotated[str, f"a backbone of ARCHS ({', '.join(ARCHS)}), a timm model name (e.g. resnet34, efficientnet_b0), or auto (a time budget chooses by the calibration)"]=None,
                  epochs:Annotated[int, "a fixed number of epochs..."]=None,
                  minutes:Annotated[float, "...or a wall-clock budget: training fills it, re-planned from the clock"]=None,
                  lr:Annotated[float, "(maximum) learning rate"]=None,

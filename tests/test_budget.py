@@ -27,6 +27,8 @@ def test_budget_holds_under_load(tmp_path):
     times = {k: round(plan[k], 1) for k in ('setup_s', 'train_s', 'holdout_s', 'scoring_s', 'scoring_cpu_s')}  # scoring's CPU seconds (all threads): far below 2× its wall time, it waited for the CPU
     assert plan['budget_use'] >= 0.9, (plan['budget_use'], times, plan['epoch_steps'], plan['decisions'][-8:])  # it trained for at least 90% of what the budget left for training
     assert '█' not in stdout and len(stdout) < 10_000, stdout[-2000:]  # a pipe: one line per epoch, no bars
+    assert "arch='auto' for 1 min: maxpool_resnet_half" in stdout, stdout[:2000]  # a minute affords the lightest backbone, and says why
+    assert json.loads((out/'settings.json').read_text())['arch'] == 'maxpool_resnet_half'
     if wall > budget + 15:  # the command's own wall time, start-up and scoring included
         counted = statistics.median(plan['holdout_speeds'][-3:])  # the scoring speed the plan counted on, measured under this same load
         scored = plan['finish_images'] / plan['scoring_s']
