@@ -1,4 +1,5 @@
-"A time budget on a machine that slows down: `fmnist-train --minutes 1` while CPU-bound processes take every core from halfway, as on a shared machine."
+"A time budget on a machine that slows down: `fmnist-train --minutes 2` while CPU-bound processes take every core from halfway, as on a shared machine."
+# Two minutes, not one: scoring speed under a sudden load is only known to within a few seconds, and that error must stay small beside the training time.
 import json, multiprocessing, os, statistics, subprocess, sys, time
 from pathlib import Path
 import pytest
@@ -11,9 +12,9 @@ def spin(until:float):
 
 @pytest.mark.slow
 def test_budget_holds_under_load(tmp_path):
-    budget, out = 60, tmp_path/'run'
+    budget, out = 120, tmp_path/'run'
     start = time.time()
-    p = subprocess.Popen([str(BIN/'fmnist-train'), '--minutes', '1', '--subset', '6000', '--tta', 'none', '--out', str(out)],
+    p = subprocess.Popen([str(BIN/'fmnist-train'), '--minutes', '2', '--subset', '6000', '--tta', 'none', '--out', str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(budget / 2)
     hogs = [multiprocessing.Process(target=spin, args=(start + budget + 60,)) for _ in range(os.cpu_count())]
@@ -25,9 +26,9 @@ def test_budget_holds_under_load(tmp_path):
     assert p.returncode == 0, stderr[-3000:]
     plan = json.loads((out/'metrics.json').read_text())['plan']
     times = {k: round(plan[k], 1) for k in ('setup_s', 'train_s', 'holdout_s', 'scoring_s', 'scoring_cpu_s')}  # scoring's CPU seconds (all threads): far below 2× its wall time, it waited for the CPU
-    assert plan['budget_use'] >= 0.9, (plan['budget_use'], times, plan['epoch_steps'], plan['decisions'][-8:])  # it trained for at least 90% of what the budget left for training
+    assert plan['budget_use'] >= 0.9, (plan['budget_use'], times, plan['epoch_steps'], plan['decisions'][-8:], [round(v) for v in plan['holdout_speeds']])  # it trained for at least 90% of what the budget left for training
     assert '█' not in stdout and len(stdout) < 10_000, stdout[-2000:]  # a pipe: one line per epoch, no bars
-    assert "arch='auto' for 1 min: maxpool_resnet_half" in stdout, stdout[:2000]  # a minute affords the lightest backbone, and says why
+    assert "arch='auto' for 2 min: maxpool_resnet_half" in stdout, stdout[:2000]  # two minutes afford the lightest backbone, and says why
     assert json.loads((out/'settings.json').read_text())['arch'] == 'maxpool_resnet_half'
     if wall > budget + 15:  # the command's own wall time, start-up and scoring included
         counted = statistics.median(plan['holdout_speeds'][-3:])  # the scoring speed the plan counted on, measured under this same load
