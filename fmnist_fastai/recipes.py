@@ -221,7 +221,9 @@ TRICKS = {'baseline': {},
           'seed_tricks': dict(channels=3, resize=36, size=32, stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0],
                               autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop'),
           # the tricks that beat their noise alone at 10 minutes, together: AutoAugment, ±2-px translation, flip × shift TTA
-          'autoaugment_translate': dict(autoaugment='cifar10', translate=2, tta='flip_shift')}
+          'autoaugment_translate': dict(autoaugment='cifar10', translate=2, tta='flip_shift'),
+          # the longer budgets' candidate: the width a 30-minute budget affords here (`13_calibration`), ±2-px translation, flip × shift TTA
+          'full_width_translate': dict(arch='maxpool_resnet', translate=2, tta='flip_shift')}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
