@@ -122,21 +122,21 @@ def summarize(df:pd.DataFrame) -> pd.DataFrame:
     g = df.assign(rank=df.trick.map(order)).sort_values(['minutes', 'rank']).groupby(['minutes', 'trick'], sort=False)
     t = pd.DataFrame(dict(seeds=g.size()))
     for col in ('holdout_accuracy', 'holdout_tta_accuracy', 'test_accuracy', 'tta_accuracy'):
-        t[col], t[col + '_std'] = 100 * g[col].mean(), 100 * g[col].std().fillna(0)
+        t[col], t[col + '_std'] = 100 * g[col].mean(), 100 * g[col].std()  # (one seed: no spread, NaN)
     base = t.xs('baseline', level='trick')
     per = lambda col: base[col].reindex(t.index.get_level_values('minutes')).values
     t['Δ holdout'] = t.holdout_accuracy - per('holdout_accuracy')
-    t['noise'] = 2 * ((t.holdout_accuracy_std ** 2 / t.seeds) + per('holdout_accuracy_std') ** 2 / per('seeds')) ** 0.5
+    t['noise'] = 2 * ((t.holdout_accuracy_std ** 2 / t.seeds) + per('holdout_accuracy_std') ** 2 / per('seeds')) ** 0.5  # unknown (NaN) where either has one seed
     t['exceeds noise'] = (t['Δ holdout'].abs() > t.noise) & (t.index.get_level_values('trick') != 'baseline')
     return t
 
 # %% ../nbs/10_ablation.ipynb #a1b2c3d8
 def markdown_table(table:pd.DataFrame) -> str:
     "`summarize`'s table in Markdown: mean ± std, Δ and noise in points"
-    pm = lambda col: [f"{m:.2f} ± {s:.2f}" for m, s in zip(table[col], table[col + '_std'])]
+    pm = lambda col: [f"{m:.2f}" + ('' if pd.isna(s) else f" ± {s:.2f}") for m, s in zip(table[col], table[col + '_std'])]
     t = pd.DataFrame({'minutes': table.index.get_level_values('minutes'), 'trick': table.index.get_level_values('trick'), 'seeds': table.seeds.values,
                       'holdout': pm('holdout_accuracy'), 'holdout TTA': pm('holdout_tta_accuracy'), 'Δ holdout': table['Δ holdout'].map('{:+.2f}'.format).values,
-                      'noise (2 SE)': table.noise.map('{:.2f}'.format).values, 'exceeds': table['exceeds noise'].map({True: 'yes', False: ''}).values,
+                      'noise (2 SE)': table.noise.map(lambda v: '—' if pd.isna(v) else f'{v:.2f}').values, 'exceeds': table['exceeds noise'].map({True: 'yes', False: ''}).values,
                       'test TTA': pm('tta_accuracy')})
     rows = [list(t.columns), ['---'] * len(t.columns), *t.astype(str).values.tolist()]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows) + '\n'
@@ -145,7 +145,7 @@ def plot_ablation(table:pd.DataFrame, fname=None):
     "Each trick's holdout change from the baseline at its budget, with its noise (2 standard errors) as error bars"
     t = table.drop(index='baseline', level='trick')
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1))
-    ax.barh([f'{m:g} min · {k}' for m, k in t.index], t['Δ holdout'], xerr=t.noise,
+    ax.barh([f'{m:g} min · {k}' for m, k in t.index], t['Δ holdout'], xerr=t.noise.fillna(0),
             color=['tab:green' if v > 0 else 'tab:red' for v in t['Δ holdout']])
     ax.axvline(0, color='k', lw=0.8); ax.invert_yaxis()
     ax.set(xlabel='holdout accuracy change from the baseline (points)', title='Ablation (holdout; bars: 2 standard errors over seeds)')
