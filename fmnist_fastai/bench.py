@@ -277,7 +277,8 @@ def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', d
             _reference_step(model, opt, None, loss_fn, _reference_batch(images, torch.randint(0, len(images), (bs,), device=dev)), labels[:bs], bf16)
         sync_device(dev)
         return (time.perf_counter() - t0) / n
-    eval_s = lambda st: 6 * len(test_x) / bs * st / 3  # flip × shift TTA: six forward passes, each about a third of a training step
+    shifts = (1, 0, 2)  # flip × shift TTA (as ours): crops of the 1-px padded image at the centre, 1 px up-left and down-right, mirrored or not
+    eval_s = lambda st: 2 * len(shifts) * len(test_x) / bs * st / 3  # its forward passes, each about a third of a training step
     st = step_s(widths)
     epochs = math.floor((0.9 * minutes * 60 - (time.time() - start) - eval_s(st)) / (steps * st))
     if epochs < 1: raise ValueError(f"minutes={minutes}: too short for one epoch of the reference here ({steps * st / 60:.1f} min at {widths} widths)")
@@ -292,9 +293,9 @@ def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', d
     model.eval()
     correct = 0
     with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-        for i in range(0, len(test_x), 1000):  # flip × shift TTA (as ours): mirrored or not, at the centre and 1 px up-left and down-right
-            padded = F.pad(test_x[i:i+1000, None].float() / 255, (1, 1, 1, 1))
-            views = [standardize(padded[..., o:o+28, o:o+28]).contiguous(memory_format=torch.channels_last) for o in (1, 0, 2)]
+        for i in range(0, len(test_x), 1000):
+            padded, side = F.pad(test_x[i:i+1000, None].float() / 255, (1, 1, 1, 1)), test_x.shape[-1]
+            views = [standardize(padded[..., o:o+side, o:o+side]).contiguous(memory_format=torch.channels_last) for o in shifts]
             p = sum(model(v).float().softmax(1) + model(v.flip(-1)).float().softmax(1) for v in views)
             correct += (p.argmax(1) == test_y[i:i+1000]).sum().item()
     return dict(tta_accuracy=correct / len(test_x), wall_time_s=time.time() - start, epochs=epochs, widths=widths, bf16=bf16)

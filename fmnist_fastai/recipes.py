@@ -219,11 +219,11 @@ TRICKS = {'baseline': {},
           'full_width': dict(arch='maxpool_resnet'), 'timm_resnet18': dict(arch='resnet18'),
           # every trick of the seed at once on the time budget's backbone: its input, augmentations, CutMix, optimizer and TTA
           'seed_tricks': dict(channels=3, resize=36, size=32, stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0],
-                              autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop'),
-          # the tricks that beat their noise alone at 10 minutes, together: AutoAugment, ±2-px translation, flip × shift TTA
-          'autoaugment_translate': dict(autoaugment='cifar10', translate=2, tta='flip_shift'),
-          # the longer budgets' candidate: the width a 30-minute budget affords here (`13_calibration`), ±2-px translation, flip × shift TTA
-          'full_width_translate': dict(arch='maxpool_resnet', translate=2, tta='flip_shift')}
+                              autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop')}
+# combinations: the tricks that beat their noise alone at 10 minutes together (AutoAugment, ±2-px translation, flip × shift TTA);
+# and the longer budgets' candidate, translation with flip × shift TTA at the width a 30-minute budget affords here (`13_calibration`)
+TRICKS |= {'autoaugment_translate': TRICKS['autoaugment'] | TRICKS['translate_shift_tta'],
+           'full_width_translate': TRICKS['full_width'] | TRICKS['translate_shift_tta']}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
@@ -242,7 +242,7 @@ SEED = _BASE | dict(arch='wrn_40_4', epochs=400, lr=3e-4, bs=128, wd=5e-4, opt='
 FAST = _BASE | dict(arch='maxpool_resnet_half', channels=1, resize=28, size=28, tta='flip')
 # the time-budget presets: FAST with the ablation's best at 10 minutes (±2-px translation, flip × shift TTA: `10_ablation`),
 # on the backbone the budget affords here (`arch='auto'`: `13_calibration`)
-BUDGET = FAST | dict(arch='auto', translate=2, tta='flip_shift')
+BUDGET = FAST | TRICKS['translate_shift_tta'] | dict(arch='auto')
 # epoch budgets and GPU time budgets: a wide ResNet at 32 px, AdamW one-cycle, erasing at the longer budgets
 WIDE = _BASE | dict(arch='wrn_16_8', bs=256, lr=4e-3, wd=0.05, tta='flip')
 
