@@ -21,7 +21,7 @@ from .models import fmnist_model
 from .learner import PRECISIONS, resolve_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, Erasing
 from .recipes import OPTIMIZERS, PRESETS, fast_impl, fit_schedule
-from .training import learner_from_settings, batch_augmentations, mixing_callbacks, resolve_settings, fit_run, train, summary_line
+from .training import learner_from_settings, batch_augmentations, mixing_callbacks, resolve_settings, fit_run, train, summary_line, run_dir
 
 # %% auto #0
 __all__ = ['pipeline_speed', 'standardize', 'resize_pad', 'random_crop_flip', 'loop_fit', 'fastai_fit', 'compare_loops',
@@ -302,18 +302,30 @@ def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', d
 
 # %% ../nbs/09_bench.ipynb #be27275e
 def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None) -> dict:
-    "Our time-budget preset for `minutes` (default: `fast<minutes>`, else `minutes` on the default recipe) against `reference_loop` at half and at full widths (the stronger counts), one after the other, on all 60,000 training images; our run goes to `out`"
+    "Our time-budget preset for `minutes` (default: `fast<minutes>`, else `minutes` on the default recipe) against `reference_loop` at half and at full widths (the stronger counts), one after the other, on all 60,000 training images. Our run goes to `out`, and `out/race.json` records each run as it finishes: the same call resumes a race that stopped, with the runs it lacks"
     name = preset or (f'fast{minutes:g}' if f'fast{minutes:g}' in PRESETS else 'default')
-    ours = train(preset=name, minutes=minutes, holdout=0, seed=seed, out=out)
-    refs = {}
+    out = Path(out) if out else run_dir(arch=f'race{minutes:g}')
+    fname, key = out/'race.json', dict(minutes=minutes, preset=name, seed=seed, machine=machine())
+    if fname.exists():
+        r = json.loads(fname.read_text())
+        if {k: r.get(k) for k in key} != key:
+            raise ValueError(f"{fname} records a race of {({k: r.get(k) for k in key})}, not {key}: a race compares its runs on one kind of machine; "
+                             f"resume it with its own settings there, or choose another out")
+    else: r = key | dict(references={}, out=str(run_dir(out)))  # refuses a folder that holds something else
+    save = lambda: atomic_write(fname, lambda t: t.write_text(json.dumps(r, indent=2)))
+    save()
+    if 'ours' not in r:  # (a race stopped during our run trains it again, over its files)
+        ours = train(preset=name, minutes=minutes, holdout=0, seed=seed, out=out, overwrite=True)
+        r |= dict(ours=ours.metrics['tta_accuracy'], ours_wall_s=ours.metrics['wall_time_s'], ours_epochs=ours.settings['epochs']); save()
     for widths in ('half', 'full'):
-        try: refs[widths] = reference_loop(minutes, seed=seed, widths=widths)
-        except ValueError as e: refs[widths] = dict(widths=widths, error=str(e))  # full widths may not fit one epoch
-    ref = max((r for r in refs.values() if 'tta_accuracy' in r), key=lambda r: r['tta_accuracy'])  # the stronger reference
-    return dict(minutes=minutes, preset=name, ours=ours.metrics['tta_accuracy'], ours_wall_s=ours.metrics['wall_time_s'],
-                ours_epochs=ours.settings['epochs'], reference=ref['tta_accuracy'],
-                reference_wall_s=ref['wall_time_s'], reference_epochs=ref['epochs'], reference_widths=ref['widths'], references=refs,
-                difference=ours.metrics['tta_accuracy'] - ref['tta_accuracy'], machine=machine(), out=str(ours.out))
+        if widths in r['references']: continue
+        try: r['references'][widths] = reference_loop(minutes, seed=seed, widths=widths)
+        except ValueError as e: r['references'][widths] = dict(widths=widths, error=str(e))  # full widths may not fit one epoch
+        save()
+    ref = max((x for x in r['references'].values() if 'tta_accuracy' in x), key=lambda x: x['tta_accuracy'])  # the stronger reference
+    r |= dict(reference=ref['tta_accuracy'], reference_wall_s=ref['wall_time_s'], reference_epochs=ref['epochs'], reference_widths=ref['widths'],
+              difference=r['ours'] - ref['tta_accuracy']); save()
+    return r
 
 # %% ../nbs/09_bench.ipynb #ef6b3d3e
 def time_to_accuracy(folder, fname=None, targets=((300, .935), (600, .945), (1200, .95), (3600, .955))):
@@ -368,7 +380,7 @@ def race_report(r:dict) -> str:
 @call_parse
 def fmnist_bench(preset:Annotated[str, "train this preset end to end and print its time to accuracy (with --overhead: the preset measured)", dict(choices=list(PRESETS))]=None,
                  holdout:Annotated[float, "the preset's holdout fraction (0: train on all 60k)"]=0.1,
-                 race:Annotated[float, "race our preset for this many minutes against the plain PyTorch reference loop at half and at full widths (3 × the minutes)"]=None,
+                 race:Annotated[float, "race our preset for this many minutes against the plain PyTorch reference loop at half and at full widths (3 × the minutes; again with the same --out resumes it)"]=None,
                  out:Annotated[str, "the run folder for --preset or --race (default: runs/<time>-<arch>)"]=None,
                  seed_epoch:Annotated[store_true, "seconds per epoch of the seed's recipe (GPU work)"]=False,
                  overhead:Annotated[store_true, "host time per batch against a plain loop (near-null model), and aten operations per batch of default and seed"]=False,
@@ -386,9 +398,7 @@ def fmnist_bench(preset:Annotated[str, "train this preset end to end and print i
         print(overhead_report(host_overhead(name), [batch_ops(p, step=p == name) for p in dict.fromkeys((name, 'default', 'seed'))] + [batch_ops('seed', step=False, compiled=True)]))
     elif preset: print(f'preset {preset}: {summary_line(train(preset=preset, holdout=holdout, out=out))}')
     elif race:
-        r = run_race(race, out=out)
-        atomic_write(Path(r['out'])/'race.json', lambda t: t.write_text(json.dumps(r, indent=2)))  # beside our run's files
-        print(race_report(r))
+        print(race_report(run_race(race, out=out)))
     elif seed_epoch: print(f"{describe_machine(machine())}\nseed recipe (WRN-40-4, AutoAugment, erasing, CutMix): {seed_epoch_s():.1f} s per epoch of 54,000 images")
     else:
         print(report(compare_loops(images=images, rounds=rounds, precision=precision)))

@@ -35,8 +35,8 @@ from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteL
 __all__ = ['AUTOAUGMENT_POLICIES', 'COMPILE_TFMS', 'FLIPS', 'CPU_FLOPS_SLACK', 'check_settings', 'resolve_settings',
            'explicit_settings', 'candidate_settings', 'batch_augmentations', 'mixing_callbacks', 'fit_callbacks',
            'whitening_images', 'learner_from_settings', 'SpeedProbe', 'probe_speed', 'plan_budget', 'auto_arch',
-           'BudgetSchedule', 'run_dir', 'fit_run', 'scores', 'score_run', 'write_run', 'TrainResult', 'train',
-           'summary_line', 'fmnist_train']
+           'scoring_speed', 'BudgetSchedule', 'run_dir', 'fit_run', 'scores', 'score_run', 'write_run', 'TrainResult',
+           'train', 'summary_line', 'fmnist_train']
 
 # %% ../nbs/07_training.ipynb #d4a6f784
 AUTOAUGMENT_POLICIES = ('imagenet', 'cifar10', 'svhn')
@@ -190,6 +190,12 @@ def auto_arch(s:dict, data, explicit=()) -> tuple[dict, dict]:
     print(describe_choice(s['minutes'], arch, table, points))
     return cands[arch], probed[arch]
 
+# %% ../nbs/07_training.ipynb #81d5572a
+def scoring_speed(speeds:list, per_pass:int, min_images:int=5_000) -> float:
+    "Images/s of the latest passes of `per_pass` images each (`speeds`, one per pass), pooled: their images over their seconds, from the last three passes or as many as hold `min_images`"
+    window = max(3, math.ceil(min_images / per_pass)) if per_pass else 3
+    return statistics.harmonic_mean(speeds[-window:])
+
 # %% ../nbs/07_training.ipynb #4b1d2e90
 class BudgetSchedule(HyperScheduler):
     "`HyperScheduler` (fastai's `ParamScheduler`) with progress = step / planned total, the total re-planned from the clock every `every` seconds so that training fills `plan`'s budget, counted from `start`"
@@ -206,8 +212,8 @@ class BudgetSchedule(HyperScheduler):
 
     @property
     def eval_img_s(self) -> float:
-        "The scoring speed: the median of the last three holdout passes' (one pass of a few hundred images on a loaded machine can read 3× slow)"
-        return statistics.median(self.holdout_speeds[-3:])
+        "The scoring speed of the latest holdout passes (`scoring_speed`), the probe's until there are any"
+        return scoring_speed(self.holdout_speeds, self.plan['n_holdout'])
 
     def pct(self, step:int) -> float:
         "Training progress in [0, 1] at `step`: the progress of the last decision, then linear to 1 at the planned total"

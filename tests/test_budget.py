@@ -1,8 +1,9 @@
 "A time budget on a machine that slows down: `fmnist-train --minutes 2` while CPU-bound processes take every core from halfway, as on a shared machine."
-# Two minutes, not one: scoring speed under a sudden load is only known to within a few seconds, and that error must stay small beside the training time.
-import json, multiprocessing, os, statistics, subprocess, sys, time
+# Two minutes, not one: the plan keeps back time for the final scoring, and scoring speed under a sudden load is only known to within a second or two.
+import json, multiprocessing, os, subprocess, sys, time
 from pathlib import Path
 import pytest
+from fmnist_fastai.training import scoring_speed
 
 BIN = Path(sys.executable).parent
 
@@ -31,9 +32,9 @@ def test_budget_holds_under_load(tmp_path):
     assert "arch='auto' for 2 min: maxpool_resnet_half" in stdout, stdout[:2000]  # two minutes afford the lightest backbone, and says why
     assert json.loads((out/'settings.json').read_text())['arch'] == 'maxpool_resnet_half'
     if wall > budget + 15:  # the command's own wall time, start-up and scoring included
-        counted = statistics.median(plan['holdout_speeds'][-3:])  # the scoring speed the plan counted on, measured under this same load
+        counted = scoring_speed(plan['holdout_speeds'], plan['n_holdout'])  # the scoring speed the plan counted on, measured under this same load
         scored = plan['finish_images'] / plan['scoring_s']
-        if scored < counted / 3:  # the load is steady from halfway: three times slower still is a load from elsewhere, which no plan can foresee
+        if scored < counted / 3:  # three times slower than under this same load a moment before: a change after the plan's last look, which no plan can foresee
             pytest.skip(f"wall {wall:.0f} s: the final scoring ran at {scored:,.0f} images/s, under a third of the {counted:,.0f} measured under the same load "
-                        f"by the last holdout passes ({[round(v) for v in plan['holdout_speeds']]}); something else took the machine: {times}")
+                        f"by the last holdout passes ({[round(v) for v in plan['holdout_speeds']]}); the machine slowed again after training ended: {times}")
         raise AssertionError((wall, times, stdout[-2000:]))
