@@ -301,11 +301,12 @@ def reference_loop(minutes:float, data=None, seed:int=0, precision:str='auto', d
     return dict(tta_accuracy=correct / len(test_x), wall_time_s=time.time() - start, epochs=epochs, widths=widths, bf16=bf16)
 
 # %% ../nbs/09_bench.ipynb #be27275e
-def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None) -> dict:
-    "Our time-budget preset for `minutes` (default: `fast<minutes>`, else `minutes` on the default recipe) against `reference_loop` at half and at full widths (the stronger counts), one after the other, on all 60,000 training images. Our run goes to `out`, and `out/race.json` records each run as it finishes: the same call resumes a race that stopped, with the runs it lacks"
+def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None, widths=('half', 'full')) -> dict:
+    "Our time-budget preset for `minutes` (default: `fast<minutes>`, else `minutes` on the default recipe) against `reference_loop` at each of `widths` (the stronger counts), one after the other, on all 60,000 training images. Our run goes to `out`, and `out/race.json` records each run as it finishes: the same call resumes a race that stopped, with the runs it lacks"
     name = preset or (f'fast{minutes:g}' if f'fast{minutes:g}' in PRESETS else 'default')
+    if not widths or set(widths) - {'half', 'full'}: raise ValueError(f"widths={widths!r}: the reference runs at 'half' and/or 'full' widths")
     out = Path(out) if out else run_dir(arch=f'race{minutes:g}')
-    fname, key = out/'race.json', dict(minutes=minutes, preset=name, seed=seed, machine=machine())
+    fname, key = out/'race.json', dict(minutes=minutes, preset=name, seed=seed, widths=list(widths), machine=machine())
     if fname.exists():
         r = json.loads(fname.read_text())
         if {k: r.get(k) for k in key} != key:
@@ -317,12 +318,14 @@ def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None) -> dict:
     if 'ours' not in r:  # (a race stopped during our run trains it again, over its files)
         ours = train(preset=name, minutes=minutes, holdout=0, seed=seed, out=out, overwrite=True)
         r |= dict(ours=ours.metrics['tta_accuracy'], ours_wall_s=ours.metrics['wall_time_s'], ours_epochs=ours.settings['epochs']); save()
-    for widths in ('half', 'full'):
-        if widths in r['references']: continue
-        try: r['references'][widths] = reference_loop(minutes, seed=seed, widths=widths)
-        except ValueError as e: r['references'][widths] = dict(widths=widths, error=str(e))  # full widths may not fit one epoch
+    for w in widths:
+        if w in r['references']: continue
+        try: r['references'][w] = reference_loop(minutes, seed=seed, widths=w)
+        except ValueError as e: r['references'][w] = dict(widths=w, error=str(e))  # full widths may not fit one epoch
         save()
-    ref = max((x for x in r['references'].values() if 'tta_accuracy' in x), key=lambda x: x['tta_accuracy'])  # the stronger reference
+    ran = [x for x in r['references'].values() if 'tta_accuracy' in x]
+    if not ran: raise ValueError(f"minutes={minutes}: the reference fits at none of widths={widths!r} here: {[x['error'] for x in r['references'].values()]}")
+    ref = max(ran, key=lambda x: x['tta_accuracy'])  # the stronger reference
     r |= dict(reference=ref['tta_accuracy'], reference_wall_s=ref['wall_time_s'], reference_epochs=ref['epochs'], reference_widths=ref['widths'],
               difference=r['ours'] - ref['tta_accuracy']); save()
     return r
@@ -381,6 +384,7 @@ def race_report(r:dict) -> str:
 def fmnist_bench(preset:Annotated[str, "train this preset end to end and print its time to accuracy (with --overhead: the preset measured)", dict(choices=list(PRESETS))]=None,
                  holdout:Annotated[float, "the preset's holdout fraction (0: train on all 60k)"]=0.1,
                  race:Annotated[float, "race our preset for this many minutes against the plain PyTorch reference loop at half and at full widths (3 × the minutes; again with the same --out resumes it)"]=None,
+                 reference_widths:Annotated[str, "the race's reference widths, comma-separated (one width, where shorter races on this machine showed it the stronger: 2 × the minutes)"]='half,full',
                  out:Annotated[str, "the run folder for --preset or --race (default: runs/<time>-<arch>)"]=None,
                  seed_epoch:Annotated[store_true, "seconds per epoch of the seed's recipe (GPU work)"]=False,
                  overhead:Annotated[store_true, "host time per batch against a plain loop (near-null model), and aten operations per batch of default and seed"]=False,
@@ -398,7 +402,7 @@ def fmnist_bench(preset:Annotated[str, "train this preset end to end and print i
         print(overhead_report(host_overhead(name), [batch_ops(p, step=p == name) for p in dict.fromkeys((name, 'default', 'seed'))] + [batch_ops('seed', step=False, compiled=True)]))
     elif preset: print(f'preset {preset}: {summary_line(train(preset=preset, holdout=holdout, out=out))}')
     elif race:
-        print(race_report(run_race(race, out=out)))
+        print(race_report(run_race(race, out=out, widths=reference_widths.split(','))))
     elif seed_epoch: print(f"{describe_machine(machine())}\nseed recipe (WRN-40-4, AutoAugment, erasing, CutMix): {seed_epoch_s():.1f} s per epoch of 54,000 images")
     else:
         print(report(compare_loops(images=images, rounds=rounds, precision=precision)))
