@@ -135,7 +135,7 @@ def markdown_table(table:pd.DataFrame) -> str:
     "`summarize`'s table in Markdown: mean ± std, Δ and noise in points"
     pm = lambda col: [f"{m:.2f}" + ('' if pd.isna(s) else f" ± {s:.2f}") for m, s in zip(table[col], table[col + '_std'])]
     t = pd.DataFrame({'minutes': table.index.get_level_values('minutes'), 'trick': table.index.get_level_values('trick'), 'seeds': table.seeds.values,
-                      'holdout': pm('holdout_accuracy'), 'holdout TTA': pm('holdout_tta_accuracy'), 'Δ holdout': table['Δ holdout'].map('{:+.2f}'.format).values,
+                      'holdout': pm('holdout_accuracy'), 'holdout TTA': pm('holdout_tta_accuracy'), 'Δ holdout': table['Δ holdout'].map(lambda v: '—' if pd.isna(v) else f'{v:+.2f}').values,
                       'noise (2 SE)': table.noise.map(lambda v: '—' if pd.isna(v) else f'{v:.2f}').values, 'exceeds': table['exceeds noise'].map({True: 'yes', False: ''}).values,
                       'test TTA': pm('tta_accuracy')})
     rows = [list(t.columns), ['---'] * len(t.columns), *t.astype(str).values.tolist()]
@@ -143,7 +143,7 @@ def markdown_table(table:pd.DataFrame) -> str:
 
 def plot_ablation(table:pd.DataFrame, fname=None):
     "Each trick's holdout change from the baseline at its budget, with its noise (2 standard errors) as error bars"
-    t = table.drop(index='baseline', level='trick')
+    t = table.drop(index='baseline', level='trick').dropna(subset=['Δ holdout'])  # (a budget without its baseline has no Δ)
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1))
     ax.barh([f'{m:g} min · {k}' for m, k in t.index], t['Δ holdout'], xerr=t.noise.fillna(0),
             color=['tab:green' if v > 0 else 'tab:red' for v in t['Δ holdout']])
