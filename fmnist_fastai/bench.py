@@ -307,14 +307,16 @@ def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None, widths=(
     if not widths or set(widths) - {'half', 'full'}: raise ValueError(f"widths={widths!r}: the reference runs at 'half' and/or 'full' widths")
     out = Path(out) if out else run_dir(arch=f'race{minutes:g}')
     fname, key = out/'race.json', dict(minutes=minutes, preset=name, seed=seed, widths=list(widths), machine=machine())
+    save = lambda: atomic_write(fname, lambda t: t.write_text(json.dumps(r, indent=2)))
     if fname.exists():
         r = json.loads(fname.read_text())
-        if {k: r.get(k) for k in key} != key:
-            raise ValueError(f"{fname} records a race of {({k: r.get(k) for k in key})}, not {key}: a race compares its runs on one kind of machine; "
+        recorded = {k: r.get(k) for k in key}
+        if recorded != key:
+            raise ValueError(f"{fname} records a race of {recorded}, not {key}: a race compares its runs on one kind of machine; "
                              f"resume it with its own settings there, or choose another out")
-    else: r = key | dict(references={}, out=str(run_dir(out)))  # refuses a folder that holds something else
-    save = lambda: atomic_write(fname, lambda t: t.write_text(json.dumps(r, indent=2)))
-    save()
+    else:
+        r = key | dict(references={}, out=str(run_dir(out)))  # refuses a folder that holds something else
+        save()
     if 'ours' not in r:  # (a race stopped during our run trains it again, over its files)
         ours = train(preset=name, minutes=minutes, holdout=0, seed=seed, out=out, overwrite=True)
         r |= dict(ours=ours.metrics['tta_accuracy'], ours_wall_s=ours.metrics['wall_time_s'], ours_epochs=ours.settings['epochs']); save()
