@@ -207,6 +207,7 @@ class BudgetSchedule(HyperScheduler):
         self.every = every or max(1., plan['budget_s'] / 100)
         self.done, self.total, self.anchor, self.decisions, self.epoch_steps = 0, 0, (0, 0.), [], []
         self.train_s = self.holdout_s = self.spent_before = 0.  # training: the fit's time outside the holdout passes
+        self.reserved_s = 0.  # when training stopped: the time the plan kept for what follows (`_train_end`)
         self.holdout_speeds = [plan['eval_img_s']]  # scoring images/s: the probe's, then each holdout pass's
         self.epoch_len = math.ceil(plan['steps'] / plan['epochs'])  # the first plan's epoch length
 
@@ -292,7 +293,7 @@ class BudgetSchedule(HyperScheduler):
     def after_cancel_train(self): self.recorder.cancel_train = False  # the epoch's training ended on time: the recorder logs its loss
     def before_validate(self):
         now = time.time()
-        self.train_s, self.since = self.train_s + now - self.since, now
+        self.train_s, self.since, self.reserved_s = self.train_s + now - self.since, now, self.deadline - self.end
     def after_validate(self):
         now = time.time()
         secs, self.since = now - self.since, now
@@ -315,9 +316,9 @@ class BudgetSchedule(HyperScheduler):
         self._clock(time.time())
 
     def record(self) -> dict:
-        "What `metrics.json` keeps: the first plan, every decision, each epoch's steps, the seconds of training and of holdout passes, the scoring speeds measured"
+        "What `metrics.json` keeps: the first plan, every decision, each epoch's steps, the seconds of training and of holdout passes, the scoring speeds measured, the time kept for the scoring"
         return self.plan | dict(decisions=self.decisions, epoch_steps=self.epoch_steps, steps_done=self.done, train_s=self.train_s,
-                                holdout_s=self.holdout_s, holdout_speeds=self.holdout_speeds, every_s=self.every)
+                                holdout_s=self.holdout_s, holdout_speeds=self.holdout_speeds, every_s=self.every, reserved_s=self.reserved_s)
 
 # %% ../nbs/07_training.ipynb #25154581
 def run_dir(out=None, arch:str='run', overwrite:bool=False, root='runs') -> Path:
