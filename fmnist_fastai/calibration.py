@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt, numpy as np, pandas as pd
 from sklearn.isotonic import IsotonicRegression
 from .data import atomic_write
 from .learner import describe_machine
-from .recipes import FAST, WIDE, TRICKS
+from .recipes import BUDGET, FAST, LATER_SETTINGS, WIDE, TRICKS
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'TRAIN_SHARE', 'candidate_of', 'images_seen', 'run_points', 'ablation_points', 'calibration_points',
@@ -22,13 +22,15 @@ __all__ = ['CANDIDATES', 'TRAIN_SHARE', 'candidate_of', 'images_seen', 'run_poin
 
 # %% ../nbs/13_calibration.ipynb #9e24f9ff
 CANDIDATES = {'maxpool_resnet_half': dict(arch='maxpool_resnet_half'), 'maxpool_resnet': dict(arch='maxpool_resnet'),
-              'wrn_16_8': {k: WIDE[k] for k in ('arch', 'resize', 'size', 'channels', 'bs', 'lr', 'wd')}}
+              'wrn_16_8': {k: WIDE[k] for k in ('arch', 'resize', 'size', 'channels', 'translate', 'bs', 'lr', 'wd')}}
 
 def candidate_of(s:dict) -> str|None:
-    "The candidate that settings `s` train (its backbone at its input size and channels), else None"
+    "The candidate that settings `s` train (its backbone at its input size and channels, with its translation), else None"
     c = CANDIDATES.get(s['arch'])
     if c is None: return None
-    return s['arch'] if (s['size'], s['channels']) == (c.get('size', FAST['size']), c.get('channels', FAST['channels'])) else None
+    recipe = lambda d: (d.get('size', BUDGET['size']), d.get('channels', BUDGET['channels']), d.get('translate', LATER_SETTINGS['translate']))
+    return s['arch'] if recipe(s) == recipe(BUDGET | c) else None
+
 
 # %% ../nbs/13_calibration.ipynb #e34ac1bd
 def images_seen(rec:dict) -> int:
@@ -49,9 +51,9 @@ def run_points(folder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def ablation_points(csv) -> pd.DataFrame:
-    "A point for each ablation row (all training images) of a trick that only changes the backbone"
+    "A point for each ablation row (all training images) of a candidate's settings: a trick that changes only the backbone, translation or TTA"
     df = pd.read_csv(csv)
-    arch = {t: candidate_of(FAST | TRICKS[t]) if set(TRICKS[t]) <= {'arch'} else None for t in df.trick.unique()}
+    arch = {t: candidate_of(FAST | TRICKS[t]) if set(TRICKS[t]) <= {'arch', 'translate', 'tta'} else None for t in df.trick.unique()}
     df = df[(df.subset == 0) & df.trick.map(arch).notna()]
     return pd.DataFrame(dict(arch=df.trick.map(arch), images=df.images, holdout_accuracy=df.holdout_accuracy, machine=df.machine,
                              source=[f'ablation/{t} seed {s}, {m:g} min' for t, s, m in zip(df.trick, df.seed, df.minutes)]))
