@@ -221,9 +221,11 @@ TRICKS = {'baseline': {},
           'seed_tricks': dict(channels=3, resize=36, size=32, stats=SEED_STATS, label_smoothing=0., erasing=0.5, erasing_value=SEED_STATS[0],
                               autoaugment='cifar10', cutmix=1., cutmix_p=0.5, opt='adam_l2', wd=5e-4, schedule='warmup_cos', warmup=1, tta='fivecrop')}
 # combinations: the tricks that beat their noise alone at 10 minutes together (AutoAugment, ±2-px translation, flip × shift TTA);
-# the presets' recipe with the seed's erasing or CutMix, the next best alone; and the presets' recipe at full width, the width longer budgets afford (`13_calibration`)
+# the presets' recipe with the seed's erasing or CutMix, the next best alone, or with the speed runs' SGD-Nesterov at batch 256 (the race's reference loop's optimizer);
+# and the presets' recipe at full width, the width longer budgets afford (`13_calibration`)
 TRICKS |= {'autoaugment_translate': TRICKS['autoaugment'] | TRICKS['translate_shift_tta'],
            'translate_erasing': TRICKS['erasing'] | TRICKS['translate_shift_tta'], 'translate_cutmix': TRICKS['cutmix'] | TRICKS['translate_shift_tta'],
+           'translate_sgd': TRICKS['sgd_nesterov'] | TRICKS['translate_shift_tta'],
            'full_width_translate': TRICKS['full_width'] | TRICKS['translate_shift_tta']}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
