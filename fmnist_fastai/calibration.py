@@ -31,7 +31,6 @@ def candidate_of(s:dict) -> str|None:
     recipe = lambda d: (d.get('size', BUDGET['size']), d.get('channels', BUDGET['channels']), d.get('translate', LATER_SETTINGS['translate']))
     return s['arch'] if recipe(s) == recipe(BUDGET | c) else None
 
-
 # %% ../nbs/13_calibration.ipynb #e34ac1bd
 def images_seen(rec:dict) -> int:
     "Training images a run's record says it saw: its steps × batch, or (older records) its epochs × images per epoch"
