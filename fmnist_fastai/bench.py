@@ -319,7 +319,7 @@ def run_race(minutes:float, preset:str|None=None, seed:int=0, out=None, widths=(
         save()
     if 'ours' not in r:  # (a race stopped during our run trains it again, over its files)
         ours = train(preset=name, minutes=minutes, holdout=0, seed=seed, out=out, overwrite=True)
-        r |= dict(ours=ours.metrics['tta_accuracy'], ours_wall_s=ours.metrics['wall_time_s'], ours_epochs=len(json.loads((out/'metrics.json').read_text())['plan']['epoch_steps'])); save()  # run, not first planned
+        r |= dict(ours=ours.metrics['tta_accuracy'], ours_wall_s=ours.metrics['wall_time_s'], ours_epochs=ours.settings['epochs']); save()
     for w in widths:
         if w in r['references']: continue
         try: r['references'][w] = reference_loop(minutes, seed=seed, widths=w)

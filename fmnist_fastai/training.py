@@ -458,7 +458,7 @@ def train(preset:str='default', # settings to start from (see `PRESETS`); the ar
     metrics |= dict(train_time_s=fit_end - start, wall_time_s=time.time() - start)
     plan = clock and _budget_record(clock, s, start, fit_start, fit_end, fit_end_cpu)
     write_run(learn.path, learn, preds, _record(s, metrics, plan, learn, data, world, start, ckpt))
-    return TrainResult(learn, metrics, learn.path, s)
+    return TrainResult(learn, metrics, learn.path, s | (dict(epochs=len(plan['epoch_steps'])) if plan else {}))  # a budget's epochs as run, not as first planned
 
 # %% ../nbs/07_training.ipynb #9a7f3897
 def _budget(learn, s, data, start, world, ckpt, recorded, speed=None) -> dict:
