@@ -18,8 +18,8 @@ from .recipes import LATER_SETTINGS, TRICKS, tta_preds
 from .training import resolve_settings, scores, train
 
 # %% auto #0
-__all__ = ['row_args', 'row_settings', 'settings_key', 'row_key', 'ablation_row', 'ablation_storage', 'ablation_study',
-           'run_rows', 'ablation_frame', 'summarize', 'markdown_table', 'plot_ablation', 'write_report',
+__all__ = ['STUDY', 'row_args', 'row_settings', 'settings_key', 'row_key', 'ablation_row', 'ablation_storage', 'ablation_study',
+           'run_rows', 'ablation_frame', 'summarize', 'markdown_table', 'plot_ablation', 'study_grid', 'write_report',
            'fmnist_ablation']
 
 # %% ../nbs/10_ablation.ipynb #16e22334
@@ -152,6 +152,22 @@ def plot_ablation(table:pd.DataFrame, fname=None):
     if fname: fig.savefig(fname, bbox_inches='tight')
     return fig
 
+# %% ../nbs/10_ablation.ipynb #0ebd1ce2
+STUDY = [(10., tuple(t for t in TRICKS if t not in ('translate_wd', 'seed_tricks', 'translate_erasing_cutmix', 'full_width_translate_erasing')), (0, 1)),
+         (5., ('translate_shift_tta', 'full_width_translate'), (0,)),
+         (20., ('translate_shift_tta', 'translate_erasing'), (0, 1)),
+         (20., ('translate_wd', 'full_width_translate', 'translate_erasing_cutmix', 'full_width_translate_erasing'), (0,)),
+         (30., ('baseline', 'full_width_translate', 'seed_tricks'), (0,))]  # (minutes, tricks, seeds)
+
+def study_grid(minutes:float|None=None, tricks:str|None=None, seeds:str|None=None, subset:int|None=None) -> list:
+    "The `(trick, seed, minutes, subset)` rows to queue: all of `STUDY` when no budget, trick or seed is named; else each of `tricks` (default: the 10-minute ones) for each of `seeds` (default 0,1) at `minutes` (default 10)"
+    if minutes is None and tricks is None and seeds is None: return [(t, s, m, subset) for m, ts, ss in STUDY for t in ts for s in ss]
+    names = [t for t in (tricks or ','.join(STUDY[0][1])).split(',') if t]
+    if bad := [t for t in names if t not in TRICKS]: raise ValueError(f"--tricks {','.join(bad)}: use some of {','.join(TRICKS)}")
+    try: ids = [int(s) for s in (seeds or '0,1').split(',')]
+    except ValueError: raise ValueError(f"--seeds {seeds!r}: use comma-separated integers") from None
+    return [(t, s, 10. if minutes is None else minutes, subset) for t in names for s in ids]
+
 # %% ../nbs/10_ablation.ipynb #2a438b3b
 def write_report(storage, out='results/ablation') -> pd.DataFrame:
     "Write `ablation.csv`, `ablation.md` and `ablation.png` to `out` from every finished row in `storage`; the summary"
@@ -164,21 +180,21 @@ def write_report(storage, out='results/ablation') -> pd.DataFrame:
     return table
 
 @call_parse
-def fmnist_ablation(minutes:float=10., # the time budget of each row
-                    seeds:str='0,1', # comma-separated seeds
-                    tricks:str=','.join(TRICKS), # comma-separated tricks of `TRICKS` (baseline included)
+def fmnist_ablation(minutes:float=None, # the time budget of each row (default: the whole `STUDY`, every budget; 10 with --tricks or --seeds)
+                    seeds:str=None, # comma-separated seeds (default: 0,1)
+                    tricks:str=None, # comma-separated tricks of `TRICKS`, baseline included (default: the 10-minute rows)
                     subset:int=None, # stratified training images per row (default: all 60,000, a tenth held out)
                     storage:str=None, # a database URL the workers share (default: an SQLite file in --out)
                     out:str='results/ablation', # where the table, the chart and the default database go
                     report_only:store_true=False, # write the table and chart from the finished rows, train nothing
                    ):
     "Queue the ablation's rows, train those not done (resuming, sharing them with other workers), then write its CSV, table and chart"
-    names = [t for t in tricks.split(',') if t]
-    if bad := [t for t in names if t not in TRICKS]: raise SystemExit(f"fmnist-ablation: error: --tricks {','.join(bad)}: use some of {','.join(TRICKS)}")
+    try: grid = study_grid(minutes, tricks, seeds, subset)
+    except ValueError as e: raise SystemExit(f"fmnist-ablation: error: {e}")
     db = ablation_storage(storage, out)
     if not report_only:
-        grid = [(t, int(s), minutes, subset) for t in names for s in seeds.split(',')]
         try: n = run_rows(ablation_study(db, grid))
         except (ValueError, RuntimeError) as e: raise SystemExit(f"fmnist-ablation: error: {e}")  # the row is marked failed in the study
-        print(f"{describe_machine(machine())}; {len(grid)} rows of {minutes:g} min; this process trained {n}")
+        budgets = ', '.join(f'{m:g}' for m in sorted({r[2] for r in grid}))
+        print(f"{describe_machine(machine())}; {len(grid)} rows at {budgets} min; this process trained {n}")
     print(markdown_table(write_report(db, out)))
