@@ -160,13 +160,14 @@ STUDY = [(10., tuple(t for t in TRICKS if t not in ('translate_wd', 'seed_tricks
          (30., ('baseline', 'full_width_translate', 'seed_tricks'), (0,))]  # (minutes, tricks, seeds)
 
 def study_grid(minutes:float|None=None, tricks:str|None=None, seeds:str|None=None, subset:int|None=None) -> list:
-    "The `(trick, seed, minutes, subset)` rows to queue: all of `STUDY` when no budget, trick or seed is named; else each of `tricks` (default: the 10-minute ones) for each of `seeds` (default 0,1) at `minutes` (default 10)"
+    "The `(trick, seed, minutes, subset)` rows to queue: all of `STUDY` when no budget, trick or seed is named; else each of `tricks` for each of `seeds` at `minutes` (each by default as in the 10-minute rows)"
     if minutes is None and tricks is None and seeds is None: return [(t, s, m, subset) for m, ts, ss in STUDY for t in ts for s in ss]
-    names = [t for t in (tricks or ','.join(STUDY[0][1])).split(',') if t]
+    budget, names, ids = STUDY[0]
+    if tricks: names = [t for t in tricks.split(',') if t]
     if bad := [t for t in names if t not in TRICKS]: raise ValueError(f"--tricks {','.join(bad)}: use some of {','.join(TRICKS)}")
-    try: ids = [int(s) for s in (seeds or '0,1').split(',')]
+    try: ids = ids if seeds is None else [int(s) for s in seeds.split(',')]
     except ValueError: raise ValueError(f"--seeds {seeds!r}: use comma-separated integers") from None
-    return [(t, s, 10. if minutes is None else minutes, subset) for t in names for s in ids]
+    return [(t, s, budget if minutes is None else minutes, subset) for t in names for s in ids]
 
 # %% ../nbs/10_ablation.ipynb #2a438b3b
 def write_report(storage, out='results/ablation') -> pd.DataFrame:
@@ -181,7 +182,7 @@ def write_report(storage, out='results/ablation') -> pd.DataFrame:
 
 @call_parse
 def fmnist_ablation(minutes:float=None, # the time budget of each row (default: the whole `STUDY`, every budget; 10 with --tricks or --seeds)
-                    seeds:str=None, # comma-separated seeds (default: 0,1)
+                    seeds:str=None, # comma-separated seeds (default: the 10-minute rows', 0,1)
                     tricks:str=None, # comma-separated tricks of `TRICKS`, baseline included (default: the 10-minute rows)
                     subset:int=None, # stratified training images per row (default: all 60,000, a tenth held out)
                     storage:str=None, # a database URL the workers share (default: an SQLite file in --out)
