@@ -52,6 +52,7 @@ def maxpool_resnet(n_out:int=10, c_in:int=3, widths:tuple=(32, 64, 128, 256), ze
 
 ARCHS['maxpool_resnet'] = maxpool_resnet
 ARCHS['maxpool_resnet_half'] = partial(maxpool_resnet, widths=(16, 32, 64, 128))
+ARCHS['maxpool_resnet_3q'] = partial(maxpool_resnet, widths=(24, 48, 96, 192))
 
 # %% ../nbs/01_models.ipynb #4ba40f4e
 class WideBlock(nn.Module):

@@ -224,13 +224,15 @@ TRICKS = {'baseline': {},
 # the presets' recipe with the seed's erasing or CutMix, the next best alone, or with the speed runs' SGD-Nesterov at batch 256 (the race's reference loop's optimizer);
 # the presets' recipe with 5x the weight decay (at 20 minutes it nears the label-smoothed floor of its training loss, 0.50: it overfits);
 # the presets' recipe at full width, the width longer budgets afford (`13_calibration`);
-# and, for 20 minutes, where erasing pays: erasing with CutMix on half the batches too, or at full width
+# and, for 20 minutes, where erasing pays: erasing with CutMix on half the batches too, at full width, at three quarters of it, or with the whitened first layer
 TRICKS |= {'autoaugment_translate': TRICKS['autoaugment'] | TRICKS['translate_shift_tta'],
            'translate_erasing': TRICKS['erasing'] | TRICKS['translate_shift_tta'], 'translate_cutmix': TRICKS['cutmix'] | TRICKS['translate_shift_tta'],
            'translate_sgd': TRICKS['sgd_nesterov'] | TRICKS['translate_shift_tta'], 'translate_wd': TRICKS['translate_shift_tta'] | dict(wd=0.05),
            'full_width_translate': TRICKS['full_width'] | TRICKS['translate_shift_tta']}
 TRICKS |= {'translate_erasing_cutmix': TRICKS['translate_erasing'] | TRICKS['cutmix'],
-           'full_width_translate_erasing': TRICKS['full_width_translate'] | TRICKS['erasing']}
+           'full_width_translate_erasing': TRICKS['full_width_translate'] | TRICKS['erasing'],
+           'three_quarter_width_translate_erasing': TRICKS['translate_erasing'] | dict(arch='maxpool_resnet_3q'),
+           'whitened_translate_erasing': TRICKS['translate_erasing'] | TRICKS['whitened_stem']}
 
 # %% ../nbs/04_recipes.ipynb #95df4769
 _BASE = dict(arch='compact_resnet', epochs=None, epoch_items=None, minutes=None, lr=5e-3, bs=128, wd=0.01, opt='adam', schedule='one_cycle', warmup=0,
