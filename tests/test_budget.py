@@ -37,9 +37,10 @@ def test_budget_holds_under_load(tmp_path):
     assert "arch='auto' for 2 min: maxpool_resnet_half" in stdout, stdout[:2000]  # two minutes afford the lightest backbone, and says why
     assert json.loads((out/'settings.json').read_text())['arch'] == 'maxpool_resnet_half'
     if wall > budget + 15:  # the command's own wall time, start-up and scoring included
-        counted = scoring_speed(plan['holdout_speeds'], plan['n_holdout'])  # the scoring speed the plan counted on, measured under this same load
+        # the scoring speed the plan counted on, measured under this same load by the holdout passes it saw: all but the last, which follows training
+        counted = scoring_speed(plan['holdout_speeds'][:-1], plan['n_holdout'])
         scored = plan['finish_images'] / plan['scoring_s']
         if scored < counted / 3:  # three times slower than under this same load a moment before: a change after the plan's last look, which no plan can foresee
             pytest.skip(f"wall {wall:.0f} s: the final scoring ran at {scored:,.0f} images/s, under a third of the {counted:,.0f} measured under the same load "
-                        f"by the last holdout passes ({[round(v) for v in plan['holdout_speeds']]}); the machine slowed again after training ended: {times}")
+                        f"by the holdout passes during training ({[round(v) for v in plan['holdout_speeds']]}); the machine slowed again after training ended: {times}")
         raise AssertionError((wall, times, stdout[-2000:]))
