@@ -159,7 +159,8 @@ STUDY = [(10., tuple(t for t in TRICKS if t not in ('translate_wd', 'seed_tricks
          (20., ('translate_shift_tta', 'translate_erasing', 'whitened_translate_erasing'), (0, 1)),
          (20., ('translate_wd', 'full_width_translate', 'translate_erasing_cutmix', 'full_width_translate_erasing',
                  'three_quarter_width_translate_erasing', 'autoaugment_translate'), (0,)),
-         (30., ('baseline', 'full_width_translate', 'seed_tricks'), (0,))]  # (minutes, tricks, seeds)
+         (30., ('baseline', 'full_width_translate', 'seed_tricks'), (0,)),
+         (60., ('three_quarter_width_translate_erasing',), (0,))]  # (minutes, tricks, seeds)
 
 def study_grid(minutes:float|None=None, tricks:str|None=None, seeds:str|None=None, subset:int|None=None) -> list:
     "The `(trick, seed, minutes, subset)` rows to queue: all of `STUDY` when no budget, trick or seed is named; else each of `tricks` for each of `seeds` at `minutes` (each by default as in the 10-minute rows)"
