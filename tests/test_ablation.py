@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
-ARGS = ['--minutes', '0.5', '--subset', '1500', '--seeds', '0,1', '--tricks', 'baseline,mixup']
+ARGS = ['--minutes', '0.9', '--subset', '1500', '--seeds', '0,1', '--tricks', 'baseline,mixup']
 
 def ablation(*args):
     return subprocess.Popen([str(BIN/'fmnist-ablation'), *ARGS, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -27,4 +27,4 @@ def test_two_workers_each_row_once(tmp_path):
     done = optuna.load_study(study_name=studies[0], storage=storage).get_trials(states=(TrialState.COMPLETE,))
     assert sorted((t.user_attrs['trick'], t.user_attrs['seed']) for t in done) == [('baseline', 0), ('baseline', 1), ('mixup', 0), ('mixup', 1)]
     assert len(ablation_frame(storage)) == 4
-    assert (tmp_path/'out0'/'ablation.md').read_text().count('| 0.5 |') == 2  # the table: baseline and mixup at 0.5 minutes
+    assert (tmp_path/'out0'/'ablation.md').read_text().count('| 0.9 |') == 2  # the table: baseline and mixup at 0.9 minutes
