@@ -21,15 +21,15 @@ __all__ = ['CANDIDATES', 'TRAIN_SHARE', 'candidate_of', 'images_seen', 'run_poin
            'choose_arch', 'describe_choice']
 
 # %% ../nbs/13_calibration.ipynb #9e24f9ff
-CANDIDATES = {'maxpool_resnet_half': dict(arch='maxpool_resnet_half'), 'maxpool_resnet': dict(arch='maxpool_resnet'),
+CANDIDATES = {'maxpool_resnet_half': dict(arch='maxpool_resnet_half'),
+              'maxpool_resnet_half_untranslated': dict(arch='maxpool_resnet_half', translate=0, tta='flip'),
+              'maxpool_resnet': dict(arch='maxpool_resnet'),
               'wrn_16_8': {k: WIDE[k] for k in ('arch', 'resize', 'size', 'channels', 'translate', 'bs', 'lr', 'wd')}}
 
 def candidate_of(s:dict) -> str|None:
     "The candidate that settings `s` train (its backbone at its input size and channels, with its translation), else None"
-    c = CANDIDATES.get(s['arch'])
-    if c is None: return None
-    recipe = lambda d: (d.get('size', BUDGET['size']), d.get('channels', BUDGET['channels']), d.get('translate', LATER_SETTINGS['translate']))
-    return s['arch'] if recipe(s) == recipe(BUDGET | c) else None
+    recipe = lambda d: (d['arch'], d.get('size', BUDGET['size']), d.get('channels', BUDGET['channels']), d.get('translate', LATER_SETTINGS['translate']))
+    return next((name for name, c in CANDIDATES.items() if recipe(s) == recipe(BUDGET | c)), None)
 
 # %% ../nbs/13_calibration.ipynb #e34ac1bd
 def images_seen(rec:dict) -> int:

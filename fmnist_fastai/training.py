@@ -26,7 +26,7 @@ from .models import ARCHS, check_arch, fmnist_model, model_cost, whiten_first_co
 from .learner import PRECISIONS, fmnist_learner, resolve_precision, describe_precision, machine, describe_machine, sync_device
 from .augment import AutoAugment, TrivialAugment, AugMix, Erasing, MixUp, CutMix
 from .recipes import OPTIMIZERS, SCHEDULES, TTA_POLICIES, PRESETS, LATER_SETTINGS, HyperScheduler, WeightEMA, WeightLookahead, AlternatingFlip, ProgressiveResize, fit_schedule, lr_schedule, param_scheds, tta_preds, tta_views
-from .calibration import CANDIDATES, TRAIN_SHARE, choose_arch, describe_choice, load_calibration
+from .calibration import CANDIDATES, TRAIN_SHARE, candidate_of, choose_arch, describe_choice, load_calibration
 from .distributed import join_launch, on_rank0, distributed
 from .checkpoint import (Checkpoint, CheckpointError, NonFiniteGuard, NonFiniteLossError, ResumableCSVLogger,
                                       load_checkpoint, restore, rng_states, set_rng_states)
@@ -175,20 +175,27 @@ CPU_FLOPS_SLACK = 2.
 
 def auto_arch(s:dict, data, explicit=()) -> tuple[dict, dict]:
     "Settings `s` (`arch='auto'`, a time budget) on the candidate predicted best for `s['minutes']` on this machine, and its probed speeds (`probe_speed`); the reason printed"
-    points, cands, speeds, probed, lightest = load_calibration(), {}, {}, {}, None
-    for arch in CANDIDATES:
-        cands[arch] = c = candidate_settings(s, arch, explicit)
-        flops = model_cost(fmnist_model(arch, channels=c['channels']), c['size'], c['channels'])['flops']
+    points, cands, speeds, probed, by_speed_key, refused, lightest = load_calibration(), {}, {}, {}, {}, [], None
+    for name in CANDIDATES:
+        try: c = candidate_settings(s, name, explicit)
+        except ValueError as e: refused.append(e); continue  # explicit settings this candidate's recipe cannot take (tta='flip_shift' without translation, say)
+        if candidate_of(c) not in (name, None): continue  # explicit settings make it another candidate (translate=0 on the translated one), which stands for it
+        cands[name] = c
+        flops = model_cost(fmnist_model(c['arch'], channels=c['channels']), c['size'], c['channels'])['flops']
         if lightest and not torch.cuda.is_available():
             reach = lightest[0] * lightest[1] / flops * CPU_FLOPS_SLACK * s['minutes'] * 60 * TRAIN_SHARE
-            if reach < points.query('arch == @arch').images.min(): speeds[arch] = None; continue
-        learn = learner_from_settings(c, data, pretrained=False)
-        probed[arch] = probe_speed(learn, c, fmnist_test_dl(learn.dls, data))
-        speeds[arch] = probed[arch]['train_img_s']
-        lightest = lightest or (speeds[arch], flops)
-    arch, table = choose_arch(s['minutes'], speeds, points)
-    print(describe_choice(s['minutes'], arch, table, points))
-    return cands[arch], probed[arch]
+            if reach < points.query('arch == @name').images.min(): speeds[name] = None; continue
+        key = tuple(c[k] for k in ('arch', 'size', 'channels', 'bs'))  # what sets the speed: candidates differing in translation share a probe
+        if key not in by_speed_key:
+            learn = learner_from_settings(c, data, pretrained=False)
+            by_speed_key[key] = probe_speed(learn, c, fmnist_test_dl(learn.dls, data))
+        probed[name] = by_speed_key[key]
+        speeds[name] = probed[name]['train_img_s']
+        lightest = lightest or (speeds[name], flops)
+    if not cands: raise refused[0]  # no candidate takes these settings
+    name, table = choose_arch(s['minutes'], speeds, points)
+    print(describe_choice(s['minutes'], name, table, points))
+    return cands[name], probed[name]
 
 # %% ../nbs/07_training.ipynb #81d5572a
 def scoring_speed(speeds:list, per_pass:int, min_images:int=5_000) -> float:

@@ -34,7 +34,7 @@ def test_budget_holds_under_load(tmp_path):
     assert plan['train_s'] / (left - overkept) >= 0.9, why  # it trained for at least 90% of the time its own estimates left for training
     assert plan['budget_use'] >= 0.8, why  # and the scoring speed, measured under the same load, misjudged by less than a tenth of the budget
     assert '█' not in stdout and len(stdout) < 10_000, stdout[-2000:]  # a pipe: one line per epoch, no bars
-    assert "arch='auto' for 2 min: maxpool_resnet_half" in stdout, stdout[:2000]  # two minutes afford the lightest backbone, and says why
+    assert "arch='auto' for 2 min: maxpool_resnet_half" in stdout, stdout[:2000]  # two minutes afford only the half widths (with or without translation), and it says why
     assert json.loads((out/'settings.json').read_text())['arch'] == 'maxpool_resnet_half'
     if wall > budget + 15:  # the command's own wall time, start-up and scoring included
         # the scoring speed the plan counted on, measured under this same load by the holdout passes it saw: all but the last, which follows training
