@@ -154,8 +154,8 @@ def plot_ablation(table:pd.DataFrame, fname=None):
 
 # %% ../nbs/10_ablation.ipynb #0ebd1ce2
 STUDY = [(10., tuple(t for t in TRICKS if t not in ('translate_wd', 'seed_tricks', 'translate_erasing_cutmix', 'full_width_translate_erasing',
-                                                   'three_quarter_width_translate_erasing', 'whitened_translate_erasing')), (0, 1)),
-         (5., ('translate_shift_tta', 'full_width_translate'), (0,)),
+                                                   'three_quarter_width_translate_erasing', 'whitened_translate_erasing', 'translate1_shift_tta')), (0, 1)),
+         (5., ('translate_shift_tta', 'translate1_shift_tta'), (0, 1)), (5., ('full_width_translate',), (0,)),
          (20., ('translate_shift_tta', 'translate_erasing', 'whitened_translate_erasing'), (0, 1)),
          (20., ('translate_wd', 'full_width_translate', 'translate_erasing_cutmix', 'full_width_translate_erasing',
                  'three_quarter_width_translate_erasing', 'autoaugment_translate'), (0,)),

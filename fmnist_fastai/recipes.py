@@ -210,8 +210,9 @@ TRICKS = {'baseline': {},
           'seed_input': dict(channels=3, resize=36, size=32),
           # fastai's augmentations, on the device
           'fastai_aug': dict(fastai_aug=True),
-          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch, ±2-px translation, flip × shift TTA, weight averages, their flip and first layer
+          # the CIFAR-10 speed runs': SGD-Nesterov at a larger batch, ±2-px translation (and ±1 px, for budgets that see fewer images), flip × shift TTA, weight averages, their flip and first layer
           'sgd_nesterov': dict(opt='sgd', lr=0.2, wd=5e-4, bs=256), 'translate': dict(translate=2), 'translate_shift_tta': dict(translate=2, tta='flip_shift'),
+          'translate1_shift_tta': dict(translate=1, tta='flip_shift'),
           'weight_ema': dict(ema=0.999), 'lookahead': dict(lookahead=True), 'alternating_flip': dict(flip='alternate'), 'whitened_stem': dict(whiten=True),
           # fast.ai's: the first epochs on smaller images (16 px, growing to 28)
           'progressive_resize': dict(progressive=16),
